@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The test command: sets up what is missing, then runs lint, type checks and every test under test/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+npx biome lint --diagnostic-level=error src test bench tools
+npx tsc -p tsconfig.test.json
+mapfile -t files < <(find test -name '*.test.ts' | sort)
+exec node --import tsx --test --test-reporter=spec "${files[@]}"
