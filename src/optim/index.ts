@@ -1,0 +1,3 @@
+export * from './adam.js';
+export * from './schedulers.js';
+export * from './ema.js';

@@ -1,0 +1,113 @@
+/**
+ * Loads the libtorch addon (native/, built by node-gyp into build/Release/maskdcpt.node) and types its surface.
+ * Everything above this file talks to libtorch only through these functions.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** An opaque handle to one at::Tensor reference. */
+export interface NativeTensor {
+  dispose(): void;
+  isDisposed(): boolean;
+  shape(): number[];
+  strides(): number[];
+  dtype(): number;
+  device(): string;
+  numel(): number;
+  dim(): number;
+  isContiguous(): boolean;
+  requiresGrad(): boolean;
+  setRequiresGrad(on: boolean): NativeTensor;
+  grad(): NativeTensor | null;
+  setGrad(g: NativeTensor | null): void;
+  isLeaf(): boolean;
+  gradFn(): string | null;
+  toBuffer(): ArrayBuffer;
+  item(): number | boolean;
+  sameStorage(other: NativeTensor): boolean;
+  nbytes(): number;
+  version(): number;
+}
+
+export interface OpLookup {
+  handle: unknown;
+  schema: string;
+  numArgs: number;
+}
+
+export interface BuildInfo {
+  version: string;
+  config: string;
+  parallel: string;
+  numThreads: number;
+  numInteropThreads: number;
+  hasCuda: boolean;
+  hasMkldnn: boolean;
+  hasOpenMP: boolean;
+  hasLapack: boolean;
+  cudaDevices: number;
+}
+
+export interface AllocatorStats {
+  name: 'caching' | 'system';
+  inUseBytes: number;
+  cachedBytes: number;
+  peakBytes: number;
+}
+
+export type NativeValue = NativeTensor | number | boolean | string | null | undefined | NativeValue[];
+
+export interface NativeAddon {
+  NativeTensor: abstract new () => NativeTensor;
+  lookupOp(name: string, overload: string): OpLookup;
+  hasOp(name: string, overload: string): boolean;
+  callOp(handle: unknown, args: unknown[]): NativeValue;
+  fromBuffer(data: ArrayBufferView, shape: readonly number[], dtype: number): NativeTensor;
+  backward(tensors: NativeTensor[], grads: (NativeTensor | null)[] | null, retainGraph?: boolean, createGraph?: boolean): void;
+  grad(
+    outputs: NativeTensor[],
+    inputs: NativeTensor[],
+    gradOutputs: (NativeTensor | null)[] | null,
+    retainGraph: boolean | undefined,
+    createGraph: boolean,
+    allowUnused: boolean,
+  ): (NativeTensor | null)[];
+  setGradEnabled(on: boolean): boolean;
+  isGradEnabled(): boolean;
+  manualSeed(seed: number): void;
+  getRngState(): Uint8Array;
+  setRngState(state: Uint8Array): void;
+  setNumThreads(n: number): void;
+  getNumThreads(): number;
+  buildInfo(): BuildInfo;
+  allocatorStats(): AllocatorStats;
+  emptyCache(): void;
+  resetPeakMemory(): void;
+}
+
+function packageRoot(): string {
+  // src/tensor/native.ts and dist/tensor/native.js both sit two levels below the package root.
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+}
+
+function load(): NativeAddon {
+  const root = packageRoot();
+  const file = process.env.MASKDCPT_ADDON ?? join(root, 'build', 'Release', 'maskdcpt.node');
+  if (!existsSync(file)) {
+    throw new Error(
+      `maskdcpt: the libtorch addon is not built (${file} is missing). ` +
+        'Run `bash scripts/setup.sh` (installs libtorch-dev and builds it) or `npm run build:native`.',
+    );
+  }
+  const require = createRequire(import.meta.url);
+  try {
+    return require(file) as NativeAddon;
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    throw new Error(`maskdcpt: cannot load the libtorch addon ${file}: ${msg}`);
+  }
+}
+
+export const native: NativeAddon = load();
