@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerDemo } from './demo.js';
 import { registerInfo } from './info.js';
+import { registerTrain } from './train.js';
 
 const program = new Command();
 program
@@ -11,6 +12,7 @@ program
 
 registerInfo(program);
 registerDemo(program);
+registerTrain(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`maskdcpt: ${err instanceof Error ? err.message : String(err)}`);

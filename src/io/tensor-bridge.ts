@@ -4,6 +4,7 @@
  */
 import { extname } from 'node:path';
 import { fromTypedArray, type Tensor } from '../tensor/index.js';
+import { CHECKPOINT_FORMAT, checkpointWeights } from './checkpoint.js';
 import type { HostTensor } from './host-tensor.js';
 import { pickStateDict, readPth } from './pth.js';
 import { readSafetensors, writeSafetensors } from './safetensors.js';
@@ -37,7 +38,13 @@ export async function readWeights(path: string, options: ReadWeightsOptions = {}
   metadata: Record<string, string>;
 }> {
   const ext = extname(path).toLowerCase();
-  if (ext === '.safetensors') return readSafetensors(path);
+  if (ext === '.safetensors') {
+    const file = await readSafetensors(path);
+    if (file.metadata.format === CHECKPOINT_FORMAT) {
+      return { tensors: checkpointWeights(file.tensors, options.key ?? 'params_ema'), metadata: file.metadata };
+    }
+    return file;
+  }
   if (ext === '.pth' || ext === '.pt' || ext === '.ckpt') {
     const obj = await readPth(path);
     let bare: Map<string, HostTensor> | null = null;

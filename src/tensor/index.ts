@@ -2,6 +2,7 @@
 export { Tensor, type BackwardOptions } from './tensor.js';
 import './ops-math.js';
 import './ops-shape.js';
+export { einsum } from './ops-extra.js';
 export type { ReduceOptions, VarOptions } from './ops-math.js';
 export * from './creation.js';
 export * from './autograd.js';

@@ -1,0 +1,145 @@
+/**
+ * Degradation throughput: pairs/s on 256² RGB crops for every registered type (random levels), plus the four
+ * single degradations that performance.md §3 timed in Python, re-timed here against bench/degrade/reference.py
+ * (numpy + OpenCV, same crops, same process invocation) and printed as ratios (> 1 = TypeScript faster).
+ *
+ * Usage: node --import tsx bench/degrade/run.ts [--crops 24] [--passes 3] [--size 256] [--py-threads 1]
+ *        [--types noise,jpeg] [--no-reference] [--matched-only] [--json]
+ * The Python side needs Debian's python3 with numpy + OpenCV (python3-opencv); set MASKDCPT_PYTHON to override.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+import { jpegRoundTrip, toUint8 } from '../../src/degrade/jpeg.js';
+import { mosaicDegrade } from '../../src/degrade/mosaic.js';
+import { addGaussianNoise } from '../../src/degrade/noise.js';
+import { DEGRADATIONS, getDegradation, synthesize } from '../../src/degrade/registry.js';
+import { createRaster, cropRaster, type Raster } from '../../src/io/raster.js';
+import { Rng } from '../../src/tensor/rng.js';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? (process.argv[i + 1] as string) : fallback;
+}
+const flag = (name: string) => process.argv.includes(`--${name}`);
+
+const nCrops = Number(arg('crops', '24'));
+const passes = Number(arg('passes', '3'));
+const size = Number(arg('size', '256'));
+const pyThreads = Number(arg('py-threads', '1'));
+const only = arg('types', '')
+  .split(',')
+  .filter((s) => s.length > 0);
+
+async function loadCrops(): Promise<Raster[]> {
+  const rng = new Rng('bench-crops');
+  const dir = fileURLToPath(new URL('../../../shared/data/kodak24/', import.meta.url));
+  const out: Raster[] = [];
+  for (let i = 0; i < nCrops; i++) {
+    const name = `kodim${String((i % 24) + 1).padStart(2, '0')}.png`;
+    const { data, info } = await sharp(join(dir, name)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const img = createRaster(info.width, info.height, 3);
+    for (let k = 0; k < data.length; k++) img.data[k] = (data[k] as number) / 255;
+    out.push(cropRaster(img, rng.int(0, info.height - size), rng.int(0, info.width - size), size, size));
+  }
+  return out;
+}
+
+/** Median over passes of (pass time / pairs), after a warm-up of up to 8 pairs. */
+async function timeIt(crops: Raster[], fn: (img: Raster, i: number) => unknown): Promise<number> {
+  for (let i = 0; i < Math.min(8, crops.length); i++) await fn(crops[i] as Raster, i);
+  const per: number[] = [];
+  for (let p = 0; p < passes; p++) {
+    const t0 = performance.now();
+    for (let i = 0; i < crops.length; i++) await fn(crops[i] as Raster, i);
+    per.push((performance.now() - t0) / crops.length);
+  }
+  per.sort((a, b) => a - b);
+  return per[Math.floor(per.length / 2)] as number;
+}
+
+function runReference(crops: Raster[]): Record<string, number> | string {
+  const python = process.env.MASKDCPT_PYTHON ?? '/usr/bin/python3';
+  const dir = mkdtempSync(join(tmpdir(), 'degrade-bench-'));
+  try {
+    const file = join(dir, 'crops.u8');
+    const all = new Uint8Array(crops.length * size * size * 3);
+    crops.forEach((c, i) => {
+      all.set(toUint8(c), i * size * size * 3);
+    });
+    writeFileSync(file, all);
+    const script = fileURLToPath(new URL('./reference.py', import.meta.url));
+    const env = { ...process.env, OMP_NUM_THREADS: String(pyThreads), OPENBLAS_NUM_THREADS: String(pyThreads) };
+    const r = spawnSync(python, [script, file, String(crops.length), String(size), String(passes), String(pyThreads)], {
+      encoding: 'utf8',
+      env,
+    });
+    if (r.status !== 0) return `reference failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`;
+    return JSON.parse(r.stdout) as Record<string, number>;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const crops = await loadCrops();
+const rng = new Rng('bench');
+const rows: { name: string; ts: number; py?: number }[] = [];
+
+// The four pieces with a Python reference (performance.md §3a–3d, same random ranges).
+const matched: [string, (img: Raster, i: number) => unknown][] = [
+  ['gaussian_noise', (img) => addGaussianNoise(img, rng.uniform(0, 75) / 255, rng)],
+  [
+    'basicsr_blur',
+    (img) =>
+      getDegradation('gaussian_blur').apply(
+        img,
+        getDegradation('gaussian_blur').sample(rng, 'gaussian_blur.basicsr.mixed').params,
+        rng,
+      ),
+  ],
+  ['jpeg', (img) => jpegRoundTrip(img, rng.int(10, 90))],
+  ['mosaic', (img) => mosaicDegrade(img)],
+];
+if (only.length === 0) for (const [name, fn] of matched) rows.push({ name, ts: await timeIt(crops, fn) });
+
+// The reference runs right after the matched TS pieces so both see similar machine load.
+let note = '';
+if (!flag('no-reference') && only.length === 0) {
+  const ref = runReference(crops);
+  if (typeof ref === 'string') note = ref;
+  else {
+    for (const r of rows) {
+      const v = ref[r.name];
+      if (v !== undefined) r.py = v;
+    }
+    if (ref._sinc === 0 || (ref as Record<string, unknown>)._sinc === false)
+      note = 'reference: scipy missing, sinc kernels skipped';
+  }
+}
+
+for (const d of DEGRADATIONS) {
+  if (flag('matched-only') || (only.length > 0 && !only.includes(d.name))) continue;
+  rows.push({ name: `${d.id}:${d.name}`, ts: await timeIt(crops, (img) => synthesize(img, d.name, rng)) });
+}
+
+if (flag('json')) {
+  console.log(JSON.stringify({ size, crops: nCrops, passes, pyThreads, rows, note }));
+} else {
+  console.log(
+    `degradation throughput, ${size}² RGB crops, ${nCrops} crops × ${passes} passes (median ms/pair); Python ${pyThreads} thread(s)`,
+  );
+  console.log(
+    `${'type'.padEnd(30)} ${'TS ms'.padStart(8)} ${'TS pairs/s'.padStart(11)} ${'Py ms'.padStart(8)} ${'Py/TS'.padStart(7)}`,
+  );
+  for (const r of rows) {
+    const py = r.py !== undefined ? r.py.toFixed(2).padStart(8) : '       -';
+    const ratio = r.py !== undefined ? (r.py / r.ts).toFixed(2).padStart(7) : '      -';
+    console.log(
+      `${r.name.padEnd(30)} ${r.ts.toFixed(2).padStart(8)} ${(1000 / r.ts).toFixed(1).padStart(11)} ${py} ${ratio}`,
+    );
+  }
+  if (note) console.log(note);
+}

@@ -1,0 +1,27 @@
+/** Worker side of the batch loader: opens the dataset once, then builds requested batches. */
+import { parentPort, workerData } from 'node:worker_threads';
+import { collate } from './batch.js';
+import { type SyntheticOptions, SyntheticPairs } from './synthetic.js';
+
+interface Init {
+  options: SyntheticOptions;
+  batchSize: number;
+}
+
+const { options, batchSize } = workerData as Init;
+const ready = SyntheticPairs.open(options);
+const port = parentPort;
+if (!port) throw new Error('loader-worker must run in a worker thread');
+
+port.on('message', async (msg: { batch: number }) => {
+  try {
+    const ds = await ready;
+    const start = msg.batch * batchSize;
+    const pairs = [];
+    for (let i = 0; i < batchSize; i++) pairs.push(await ds.item(start + i));
+    const b = collate(msg.batch, pairs);
+    port.postMessage({ ok: true, batch: b }, [b.lq.buffer as ArrayBuffer, b.gt.buffer as ArrayBuffer, b.labels.buffer as ArrayBuffer]);
+  } catch (err) {
+    port.postMessage({ ok: false, batch: msg.batch, error: err instanceof Error ? err.message : String(err) });
+  }
+});

@@ -1,0 +1,194 @@
+/**
+ * The training loop for MaskDCPT pre-training and all-in-one fine-tuning, driven by one validated config.
+ * Every random choice is seeded (data by batch index, masks by a saved host stream, libtorch's generator saved
+ * in checkpoints), so a run killed at iteration k and resumed produces the same losses as an uninterrupted one.
+ */
+import { createModel, resolveModel } from '../archs/registry.js';
+import type { Backbone } from '../archs/types.js';
+import { BatchLoader } from '../data/loader.js';
+import { LABELS } from '../degrade/labels.js';
+import { readWeights, stateToTensors } from '../io/tensor-bridge.js';
+import { pixelLosses } from '../nn/losses.js';
+import type { Module } from '../nn/module.js';
+import { backboneWeights, MaskDCPT } from '../maskdcpt/pretrain.js';
+import { Adam, AdamW } from '../optim/adam.js';
+import { ModelEMA } from '../optim/ema.js';
+import { applySchedule, type Schedule, schedulers, withWarmup } from '../optim/schedulers.js';
+import { dispose, fromTypedArray, manualSeed, Rng, setNumThreads, tidy } from '../tensor/index.js';
+import { findResumable, restoreTraining, saveTraining, type TrainingParts } from './checkpoints.js';
+import { configHash, type TrainConfig } from './config.js';
+import { RunDir, type TrainEvent } from './run.js';
+import { datasetOptions } from './datasets.js';
+import { Validator } from './validate.js';
+
+export interface TrainOptions {
+  /** 'auto' resumes from the run directory's newest good checkpoint (default); 'never' starts over. */
+  resume?: 'auto' | 'never';
+  onEvent?: (e: TrainEvent) => void;
+  signal?: AbortSignal;
+  /** Stop after this iteration (for tests that simulate a crash); the run stays resumable. */
+  stopAfter?: number;
+}
+
+export interface TrainResult {
+  runDir: string;
+  iter: number;
+  losses: { iter: number; loss: number }[];
+  lastVal: Record<string, number> | null;
+}
+
+function buildSchedule(c: TrainConfig): Schedule {
+  const s = c.train.scheduler;
+  const opts: Record<string, unknown> = { ...s };
+  if (s.type === 'cosine_restart' && !s.periods) opts.periods = [c.train.totalIter];
+  if (s.type === 'warmup_cosine' && !s.maxIters) opts.maxIters = c.train.totalIter;
+  if (s.type === 'multistep' && !s.milestones) opts.milestones = [];
+  return withWarmup(schedulers.get(s.type)(opts), c.train.warmupIter);
+}
+
+/** Builds the trainable module: MaskDCPT around the backbone for pre-training, the backbone for fine-tuning. */
+export async function buildModel(c: TrainConfig): Promise<{ model: Module; backbone: Backbone; arch: string; archOptions: Record<string, unknown> }> {
+  const { arch, options } = resolveModel(c.network.arch, c.network.options);
+  const backbone = createModel(arch, options);
+  if (c.path.pretrained) {
+    const { tensors } = await readWeights(c.path.pretrained, { key: c.path.pretrainedKey });
+    const fromPretrain = [...tensors.keys()].some((k) => k.startsWith('backbone.'));
+    const sd = stateToTensors(fromPretrain ? backboneWeights(tensors) : tensors);
+    try {
+      backbone.loadStateDict(sd, { strict: c.path.strictLoad });
+    } catch (err) {
+      throw new Error(`cannot load ${c.path.pretrained} into ${arch}: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      dispose(sd);
+    }
+  }
+  if (c.mode === 'finetune') return { model: backbone, backbone, arch, archOptions: options };
+  const m = c.maskdcpt;
+  const pre = new MaskDCPT(backbone, {
+    numClasses: LABELS.length,
+    maskRatio: m.maskRatio,
+    lambda: m.lambda,
+    gamma: m.gamma,
+    reconstruct: m.reconstruct,
+    numResBlocks: m.numResBlocks,
+    ...(m.patchSize ? { patchSize: m.patchSize } : {}),
+  });
+  return { model: pre, backbone, arch: `maskdcpt:${arch}`, archOptions: options };
+}
+
+export async function train(c: TrainConfig, o: TrainOptions = {}): Promise<TrainResult> {
+  const emit = o.onEvent ?? (() => {});
+  if (c.threads) setNumThreads(c.threads);
+  const run = new RunDir(c);
+  run.prepare(c);
+  manualSeed(c.seed);
+  const { model, backbone, arch, archOptions } = await buildModel(c);
+  const oc = c.train.optim;
+  const Optim = oc.type === 'adamw' ? AdamW : Adam;
+  const optimizer = new Optim(model.parameters(), { lr: oc.lr, betas: oc.betas, eps: oc.eps, weightDecay: oc.weightDecay });
+  const ema = c.train.ema > 0 ? new ModelEMA(model, c.train.ema) : null;
+  const maskRng = new Rng(c.seed).fork('mask');
+  const parts: TrainingParts = { model, arch, archOptions, ema, optimizers: { g: optimizer }, rngs: { mask: maskRng } };
+
+  let start = 0;
+  let resumedFrom: string | null = null;
+  let skipped: string[] = [];
+  if ((o.resume ?? 'auto') === 'auto') {
+    const r = await findResumable(run.dir);
+    skipped = r.skipped;
+    if (r.found) {
+      start = restoreTraining(r.found.content, parts).iter;
+      resumedFrom = r.found.file;
+    }
+  }
+  const schedule = buildSchedule(c);
+  const pixelLoss = pixelLosses.get(c.train.pixelLoss)({});
+  const validator = new Validator(c);
+  const trainData = datasetOptions(c.datasets.train, c.seed);
+  const loader = new BatchLoader(trainData, { batchSize: c.datasets.train.batchSize, workers: c.datasets.train.workers, startBatch: start });
+  const started = { type: 'start', runDir: run.dir, iter: start, totalIter: c.train.totalIter, resumedFrom, skipped, parameters: model.numParameters() } as const;
+  run.log(started);
+  emit(started);
+
+  const losses: TrainResult['losses'] = [];
+  let lastVal: Record<string, number> | null = null;
+  let lastSaved: string | null = resumedFrom;
+  const t0 = performance.now();
+  let windowStart = performance.now();
+  let windowIters = 0;
+  let iter = start;
+  const save = async (at: number) => {
+    try {
+      lastSaved = await saveTraining(run.dir, at, parts, { configHash: configHash(c), labels: LABELS.map((l) => l.name) }, c.checkpoint.keep);
+    } catch (err) {
+      throw new Error(
+        `could not save the checkpoint at iteration ${at} (${err instanceof Error ? err.message : String(err)}); ` +
+          `the previous checkpoint ${lastSaved ?? '(none)'} is intact`,
+      );
+    }
+    const e = { type: 'checkpoint', iter: at, file: lastSaved } as const;
+    run.log(e);
+    emit(e);
+  };
+  try {
+    while (iter < c.train.totalIter) {
+      if (o.signal?.aborted) break;
+      const batch = await loader.next();
+      const lr = applySchedule(optimizer, schedule, iter);
+      const step = tidy(() => {
+        const shape = [batch.n, 3, batch.size, batch.size];
+        const lq = fromTypedArray(batch.lq, shape);
+        const gt = fromTypedArray(batch.gt, shape);
+        optimizer.zeroGrad();
+        if (model instanceof MaskDCPT) {
+          const labels = fromTypedArray(BigInt64Array.from(batch.labels, (v) => BigInt(v)), [batch.n]);
+          const mask = model.drawMask(batch.n, batch.size, batch.size, maskRng);
+          const out = model.forward(lq, gt, labels, mask);
+          out.loss.backward();
+          return { loss: out.loss.item(), l1: out.l1, focal: out.focal };
+        }
+        const loss = pixelLoss(backbone.forward(lq), gt);
+        loss.backward();
+        return { loss: loss.item() };
+      });
+      if (!Number.isFinite(step.loss)) {
+        if (c.train.stopOnNonFinite) {
+          throw new Error(`loss became ${step.loss} at iteration ${iter + 1}; stopping. Last good checkpoint: ${lastSaved ?? '(none)'}`);
+        }
+        continue;
+      }
+      optimizer.step();
+      ema?.update(model);
+      iter++;
+      windowIters++;
+      losses.push({ iter, loss: step.loss });
+      if (iter % c.log.every === 0 || iter === c.train.totalIter) {
+        const now = performance.now();
+        const itPerSec = (windowIters * 1000) / Math.max(1, now - windowStart);
+        const e: TrainEvent = { type: 'iter', iter, ...step, lr, itPerSec, dataWaitMs: loader.waitedMs, etaSec: (c.train.totalIter - iter) / Math.max(1e-9, itPerSec) };
+        run.log(e);
+        emit(e);
+        windowStart = now;
+        windowIters = 0;
+      }
+      if (c.datasets.val && (iter % c.val.every === 0 || iter === c.train.totalIter)) {
+        lastVal = await validator.run(model, backbone, ema);
+        const e = { type: 'val', iter, metrics: lastVal } as const;
+        run.log(e);
+        emit(e);
+      }
+      if (iter % c.checkpoint.every === 0 || iter === c.train.totalIter) await save(iter);
+      if (o.stopAfter !== undefined && iter >= o.stopAfter) break;
+    }
+  } finally {
+    await loader.close();
+  }
+  const done = { type: 'done', iter, runDir: run.dir, seconds: (performance.now() - t0) / 1000 } as const;
+  run.log(done);
+  emit(done);
+  model.dispose();
+  ema?.dispose();
+  optimizer.dispose();
+  return { runDir: run.dir, iter, losses, lastVal };
+}
+
