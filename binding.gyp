@@ -7,7 +7,7 @@
         "<!@(node -p \"require('node-addon-api').include\")",
         "<!@(node native/torch-paths.cjs include)"
       ],
-      "defines": ["NAPI_CPP_EXCEPTIONS", "NAPI_VERSION=8", "_GLIBCXX_USE_CXX11_ABI=<!(node native/torch-paths.cjs abi)"],
+      "defines": ["NAPI_CPP_EXCEPTIONS", "NAPI_EXPERIMENTAL", "_GLIBCXX_USE_CXX11_ABI=<!(node native/torch-paths.cjs abi)"],
       "cflags!": ["-fno-exceptions", "-fno-rtti"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17"],
       "cflags_cc": ["-std=c++17", "-fexceptions", "-frtti", "-O2", "-Wno-unused-parameter", "-Wno-deprecated-declarations"],

@@ -6,13 +6,16 @@ cd "$(dirname "$0")/.."
 
 export npm_config_nodedir="${npm_config_nodedir:-/usr}"   # node-gyp must not download Node headers
 export ONNXRUNTIME_NODE_INSTALL=skip
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1                 # the report's browser test drives Debian's chromium
 
 need_apt=()
 if [ -z "${LIBTORCH:-}" ]; then
-  for pkg in libtorch-dev libjemalloc2; do
+  for pkg in libtorch-dev; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
   done
 fi
+# chromium: the headless browser that test/report checks the HTML report in (playwright-core drives it).
+dpkg -s chromium >/dev/null 2>&1 || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]} (apt)"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

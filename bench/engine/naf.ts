@@ -86,6 +86,8 @@ if (mode === 'train') {
       loss.item();
     });
     if (i >= warmup) times.push(performance.now() - t0);
+    // Let Node run deferred N-API cleanup between steps, as any real (async) training loop does.
+    await new Promise((r) => setImmediate(r));
     if (rssEvery > 0 && (i + 1) % rssEvery === 0) rss.push([i + 1, memoryUsage.rss() / 2 ** 20]);
   }
 } else {
@@ -94,6 +96,7 @@ if (mode === 'train') {
     const t0 = performance.now();
     noGrad(() => tidy(() => net.forward(x).sum().item()));
     if (i >= warmup) times.push(performance.now() - t0);
+    await new Promise((r) => setImmediate(r));
   }
 }
 times.sort((a, b) => a - b);

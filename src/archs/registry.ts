@@ -96,6 +96,18 @@ presets.register('swinir-5d', {
   options: { ...SWINIR_DEFAULTS, depths: [...SWINIR_DEFAULTS.depths], numHeads: [...SWINIR_DEFAULTS.numHeads] } as ArchOptions,
   description: "MaskDCPT's SwinIR (embed 180, 6 RSTB x 6, window 8; 11.5M)",
 });
+presets.register('swinir-small', {
+  arch: 'swinir',
+  options: {
+    imgSize: 64,
+    embedDim: 60,
+    depths: [2, 2, 2, 2, 2, 2],
+    numHeads: [6, 6, 6, 6, 6, 6],
+    windowSize: 8,
+    mlpRatio: 2,
+  },
+  description: 'SwinIR embed 60, 6 RSTB x 2 blocks, 6 heads, window 8 (0.58M): the CPU-scale preset of the benchmarks',
+});
 presets.register('swinir-tiny', {
   arch: 'swinir',
   options: { imgSize: 64, embedDim: 12, depths: [1, 1, 1, 1, 1, 1], numHeads: [2, 2, 2, 2, 2, 2], windowSize: 8, mlpRatio: 2 },

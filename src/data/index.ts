@@ -4,3 +4,4 @@ export * from './synthetic.js';
 export * from './batch.js';
 export * from './loader.js';
 export * from './tasks.js';
+export * from './paired.js';

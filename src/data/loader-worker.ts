@@ -1,15 +1,15 @@
 /** Worker side of the batch loader: opens the dataset once, then builds requested batches. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { collate } from './batch.js';
-import { type SyntheticOptions, SyntheticPairs } from './synthetic.js';
+import { type DatasetSpec, openDataset } from './loader.js';
 
 interface Init {
-  options: SyntheticOptions;
+  options: DatasetSpec;
   batchSize: number;
 }
 
 const { options, batchSize } = workerData as Init;
-const ready = SyntheticPairs.open(options);
+const ready = openDataset(options);
 const port = parentPort;
 if (!port) throw new Error('loader-worker must run in a worker thread');
 

@@ -1,12 +1,26 @@
 /**
- * Batches of the synthetic dataset, built ahead of time in worker threads so training never waits on data.
+ * Batches of a dataset (synthetic, or real pairs with `type: 'paired'`), built ahead of time in worker threads
+ * so training never waits on data.
  * Batch b holds items b·B … b·B+B−1 of the global sample stream, whatever the number of workers, so results
  * are identical with 0 (in-process), 1 or N workers, and a resumed run restarts at the batch it stopped at.
  */
 import type { Worker } from 'node:worker_threads';
 import { siblingModule, startModuleWorker } from '../util/worker.js';
 import { collate, type HostBatch } from './batch.js';
-import { type SyntheticOptions, SyntheticPairs } from './synthetic.js';
+import { isPairedSpec, type PairedOptions, PairedFolder } from './paired.js';
+import { type Pair, type SyntheticOptions, SyntheticPairs } from './synthetic.js';
+
+/** What a loader serves: the synthetic dataset's options, or a paired dataset's (`type: 'paired'`). */
+export type DatasetSpec = SyntheticOptions | PairedOptions;
+
+/** Any dataset whose item `i` is a pure function of (seed, i). */
+export interface Dataset {
+  item(index: number): Promise<Pair>;
+}
+
+export function openDataset(spec: DatasetSpec): Promise<Dataset> {
+  return isPairedSpec(spec) ? PairedFolder.open(spec) : SyntheticPairs.open(spec);
+}
 
 export interface LoaderOptions {
   batchSize: number;
@@ -29,19 +43,19 @@ export class BatchLoader {
   private requested: number;
   private readonly pending = new Map<number, Pending>();
   private readonly workers: Worker[] = [];
-  private inProcess: Promise<SyntheticPairs> | null = null;
+  private inProcess: Promise<Dataset> | null = null;
   /** Milliseconds `next()` spent waiting for data (to prove the loader keeps up). */
   waitedMs = 0;
 
   constructor(
-    readonly dataset: SyntheticOptions,
+    readonly dataset: DatasetSpec,
     readonly options: LoaderOptions,
   ) {
     this.cursor = options.startBatch ?? 0;
     this.requested = this.cursor;
     const n = options.workers ?? 2;
     if (n === 0) {
-      this.inProcess = SyntheticPairs.open(dataset);
+      this.inProcess = openDataset(dataset);
       return;
     }
     const url = siblingModule(import.meta.url, 'loader-worker');

@@ -3,7 +3,7 @@
  * io/checkpoint.ts) and a `latest` pointer; the newest few are kept. Resuming picks the newest checkpoint that
  * verifies, skipping (and naming) truncated or corrupt ones, so a crash during a save never loses the run.
  */
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../io/atomic.js';
 import { type CheckpointContent, readCheckpoint, writeCheckpoint } from '../io/checkpoint.js';
@@ -79,12 +79,13 @@ export interface Resumable {
   skipped: string[];
 }
 
-/** Finds the checkpoint to resume from, preferring the one `latest` points at. */
+/**
+ * Finds the checkpoint to resume from: the newest one that verifies. (Files appear only by atomic rename, so a
+ * checkpoint newer than the `latest` pointer is complete; the pointer is for people and tools.)
+ */
 export async function findResumable(dir: string): Promise<Resumable> {
   const skipped: string[] = [];
   const all = listCheckpoints(dir).reverse();
-  const latest = existsSync(join(dir, 'latest')) ? (JSON.parse(readFileSync(join(dir, 'latest'), 'utf8')) as { file: string }) : null;
-  if (latest) all.sort((a, b) => (a.file === latest.file ? -1 : b.file === latest.file ? 1 : 0));
   for (const c of all) {
     try {
       return { found: { content: await readCheckpoint(c.file), file: c.file }, skipped };
