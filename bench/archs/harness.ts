@@ -105,12 +105,27 @@ export function fieldMedian(samples: readonly Sample[], key: string): number {
 
 /**
  * Environment of both sides: the same thread count for the OpenMP pool (torch and our libtorch are the same
- * Debian build) and for OpenBLAS, as performance.md's "t2" runs (`blasThreads` overrides OpenBLAS's).
+ * Debian build) and for OpenBLAS, as performance.md's "t2" runs (`blasThreads` overrides OpenBLAS's), and the
+ * OpenMP wait policy. 'passive' (the runners' default) parks idle pool threads instead of spinning: on this
+ * oversubscribed 2-core VM, libgomp's default spin-waiting made 2-thread steps up to 4x slower and erratic
+ * (measured: MaskDCPT step 24.7 s spinning vs 5.3 s passive at load ~7.5). 'default' leaves it unset.
  */
-export function benchEnv(threads: string | number, blasThreads?: string | number): NodeJS.ProcessEnv {
-  return {
+export function benchEnv(
+  threads: string | number,
+  blasThreads?: string | number,
+  ompWait = 'passive',
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     OMP_NUM_THREADS: String(threads),
     OPENBLAS_NUM_THREADS: String(blasThreads ?? threads),
   };
+  if (ompWait === 'default') delete env.OMP_WAIT_POLICY;
+  else env.OMP_WAIT_POLICY = ompWait.toUpperCase();
+  return env;
+}
+
+/** One line describing the environment a runner uses. */
+export function describeEnv(env: NodeJS.ProcessEnv): string {
+  return `OMP_NUM_THREADS=${env.OMP_NUM_THREADS} OPENBLAS_NUM_THREADS=${env.OPENBLAS_NUM_THREADS} OMP_WAIT_POLICY=${env.OMP_WAIT_POLICY ?? '(unset)'}`;
 }

@@ -49,8 +49,12 @@ const total = (performance.now() - t0) / runs;
 recording = false;
 const rows = [...time.entries()].sort((a, b) => b[1].ms - a[1].ms);
 const inOps = rows.reduce((s, [, e]) => s + e.ms, 0) / runs;
-console.log(`${preset} forward ${batchArg}x3x${sizeArg}x${sizeArg}: ${total.toFixed(1)} ms per forward, ${inOps.toFixed(1)} ms inside ATen calls`);
-console.log(`  TS-side overhead ${(total - inOps).toFixed(1)} ms (${((100 * (total - inOps)) / total).toFixed(1)}%), ${rows.reduce((s, [, e]) => s + e.calls, 0) / runs} calls`);
+console.log(
+  `${preset} forward ${batchArg}x3x${sizeArg}x${sizeArg}: ${total.toFixed(1)} ms per forward, ${inOps.toFixed(1)} ms inside ATen calls`,
+);
+console.log(
+  `  TS-side overhead ${(total - inOps).toFixed(1)} ms (${((100 * (total - inOps)) / total).toFixed(1)}%), ${rows.reduce((s, [, e]) => s + e.calls, 0) / runs} calls`,
+);
 for (const [n, e] of rows.slice(0, 25)) {
   console.log(
     `  ${n.padEnd(34)} ${(e.ms / runs).toFixed(1).padStart(9)} ms ${((100 * e.ms) / runs / total).toFixed(1).padStart(5)}%  ${String(e.calls / runs).padStart(5)} calls`,

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { alternate, benchEnv, fieldMedian, load, report, runJson, runTs } from './harness.js';
+import { alternate, benchEnv, describeEnv, fieldMedian, load, report, runJson, runTs } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -27,6 +27,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '5' },
     threads: { type: 'string', default: '2' },
     'blas-threads': { type: 'string' },
+    'omp-wait': { type: 'string', default: 'passive' },
     'infer-steps': { type: 'string', default: '5' },
     'train-steps': { type: 'string', default: '5' },
     'warmup-infer': { type: 'string', default: '2' },
@@ -36,16 +37,14 @@ const { values } = parseArgs({
   },
 });
 const threads = values.threads;
-const env = benchEnv(threads, values['blas-threads']);
+const env = benchEnv(threads, values['blas-threads'], values['omp-wait']);
 const rounds = Number(values.rounds);
 const models = values.models.split(',');
 const modes = values.modes.split(',') as ('infer' | 'train')[];
 const worker = join(here, 'worker.ts');
 const ref = join(here, 'torch_ref.py');
 
-console.log(
-  `bench/archs: ${threads} threads (OpenBLAS ${values['blas-threads'] ?? threads}), ${rounds} rounds, node ${process.version}, load ${load()}`,
-);
+console.log(`bench/archs: ${rounds} rounds, ${describeEnv(env)}, node ${process.version}, load ${load()}`);
 
 if (values.check) {
   let bad = false;

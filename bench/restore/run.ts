@@ -2,9 +2,12 @@
  * bench/restore: megapixels per second restoring one real photo with nafnet-small, tiled, against the same
  * model and tiling in PyTorch (bench/restore/torch_ref.py), alternating the two sides.
  *
- *   node --import tsx bench/restore/run.ts [--image /work/shared/data/kodak24/kodim01.png] [--repeat 1]
- *        [--tile 256] [--pad 16] [--rounds 5] [--runs 3] [--warmup 1] [--threads 2] [--check]
+ *   node --import tsx bench/restore/run.ts [--impl library|engine] [--image /work/shared/data/kodak24/kodim01.png]
+ *        [--repeat 1] [--tile 256] [--pad 16] [--rounds 5] [--runs 3] [--warmup 1] [--threads 2] [--check]
  *
+ * --impl library (default) times src/restore's tiled restore (equal windows, feathered overlaps; the path
+ * `restore()` and the CLI run), engine a plain core-copy tile loop on the engine (see worker.ts); the PyTorch
+ * side re-implements the same layout in torch_ref.py.
  * --repeat k restores a k×k mosaic of the photo (a larger image). `ratio` = ours / PyTorch time (< 1: faster).
  * --check restores once on both sides with the same (perturbed) weights and prints the largest difference.
  */
@@ -13,11 +16,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { alternate, benchEnv, fieldMedian, load, report, runJson, runTs } from '../archs/harness.js';
+import { alternate, benchEnv, describeEnv, fieldMedian, load, report, runJson, runTs } from '../archs/harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
   options: {
+    impl: { type: 'string', default: 'library' },
     image: { type: 'string', default: '/work/shared/data/kodak24/kodim01.png' },
     repeat: { type: 'string', default: '1' },
     tile: { type: 'string', default: '256' },
@@ -27,17 +31,18 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '1' },
     threads: { type: 'string', default: '2' },
     'blas-threads': { type: 'string' },
+    'omp-wait': { type: 'string', default: 'passive' },
     python: { type: 'string', default: '/usr/bin/python3' },
     check: { type: 'boolean', default: false },
   },
 });
 const { threads, image, repeat, tile, pad } = values;
-const env = benchEnv(threads, values['blas-threads']);
+const env = benchEnv(threads, values['blas-threads'], values['omp-wait']);
 const worker = join(here, 'worker.ts');
 const ref = join(here, 'torch_ref.py');
-const common = [threads, image, repeat, tile, pad];
+const common = [values.impl, threads, image, repeat, tile, pad];
 console.log(
-  `bench/restore: nafnet-small, ${image} x${repeat}, tile ${tile} pad ${pad}, ${threads} threads, node ${process.version}, load ${load()}`,
+  `bench/restore (${values.impl}): nafnet-small, ${image} x${repeat}, tile ${tile} pad ${pad}, ${describeEnv(env)}, node ${process.version}, load ${load()}`,
 );
 
 if (values.check) {

@@ -1,24 +1,26 @@
 /**
  * bench/restore worker: restore one photo with the nafnet-small preset, tiled, one JSON line on stdout.
  *
- *   node --import tsx bench/restore/worker.ts time  <threads> <image> <repeat> <tile> <pad> <runs> <warmup>
- *   node --import tsx bench/restore/worker.ts check <threads> <image> <repeat> <tile> <pad> <dir>
+ *   node --import tsx bench/restore/worker.ts time  <library|engine> <threads> <image> <repeat> <tile> <pad> <runs> <warmup>
+ *   node --import tsx bench/restore/worker.ts check <library|engine> <threads> <image> <repeat> <tile> <pad> <dir>
  *
  * The photo (8-bit PNG → [0,1] float RGB) is optionally repeated `repeat`×`repeat` times into a larger mosaic.
- * Tiling: core tiles of `tile`×`tile` in raster order, each run with `pad` pixels of real context on every side
- * that has image there (clipped at the borders), reflect-padded to the model's multiple by NAFNet.forward, the
- * core cropped back into the output; then clamp to [0,1]. The timed span is the tiling loop on the decoded
- * image tensor (decoding and encoding files are not part of it; the PyTorch side uses other image libraries).
- * src/restore's `restore()` did not exist when this was written, so the loop lives here, on the engine directly.
+ * Two implementations of "tile 256, pad 16":
+ * - library: src/restore's `restoreDecoded` (what `restore()` and the CLI run): every window is
+ *   (tile + 2·pad)² with edge windows shifted inwards, overlaps blended with a linear feather of pad/2 per side,
+ *   host raster in and out, clamped to [0, 1].
+ * - engine: a plain loop on the engine: core tiles with up to `pad` context per side (clipped at the borders),
+ *   the core copied into an output tensor, clamped (written before src/restore existed; kept as the baseline).
+ * The timed span starts from the decoded image (file decoding/encoding excluded: the PyTorch side uses PIL).
  */
 import { join } from 'node:path';
 import { createModel } from '../../src/archs/registry.js';
 import type { Backbone } from '../../src/archs/types.js';
-import { readImage } from '../../src/io/image.js';
-import { toPlanar } from '../../src/io/raster.js';
+import { type ImageRead, readImage } from '../../src/io/image.js';
+import { createRaster, type Raster, toPlanar } from '../../src/io/raster.js';
 import { writeWeights } from '../../src/io/tensor-bridge.js';
+import { restoreDecoded } from '../../src/restore/restore.js';
 import {
-  cat,
   fromTypedArray,
   manualSeed,
   noGrad,
@@ -29,7 +31,7 @@ import {
   zeros,
 } from '../../src/tensor/index.js';
 
-/** The tiled restore loop (no grad inside): returns a new (1,C,H,W) tensor clamped to [0,1]. */
+/** The plain engine loop: returns a new (1,C,H,W) tensor clamped to [0,1]. */
 export function restoreTiled(model: Backbone, x: Tensor, tile: number, pad: number): Tensor {
   const [, c, H, W] = x.shape as [number, number, number, number];
   const out = zeros([1, c, H, W]);
@@ -61,51 +63,62 @@ export function restoreTiled(model: Backbone, x: Tensor, tile: number, pad: numb
   return out;
 }
 
-async function loadImage(path: string, repeat: number): Promise<Tensor> {
-  const { raster } = await readImage(path, { channels: 3 });
-  const img = fromTypedArray(toPlanar(raster), [1, 3, raster.height, raster.width]);
-  if (repeat === 1) return img;
-  return tidy(() => {
-    const row = cat(
-      Array.from({ length: repeat }, () => img),
-      3,
-    );
-    return cat(
-      Array.from({ length: repeat }, () => row),
-      2,
-    );
-  });
+/** The photo repeated k×k times (HWC). */
+function repeatRaster(r: Raster, k: number): Raster {
+  if (k === 1) return r;
+  const { width: w, height: h, channels: c } = r;
+  const out = createRaster(w * k, h * k, c);
+  const row = w * c;
+  for (let y = 0; y < h * k; y++) {
+    const src = r.data.subarray((y % h) * row, ((y % h) + 1) * row);
+    for (let i = 0; i < k; i++) out.data.set(src, (y * w * k + i * w) * c);
+  }
+  return out;
 }
 
 const [
   mode = 'time',
+  impl = 'library',
   threadsArg = '2',
   image = '',
   repeatArg = '1',
   tileArg = '256',
   padArg = '16',
-  a7 = '3',
-  a8 = '1',
+  a8 = '3',
+  a9 = '1',
 ] = process.argv.slice(2);
+if (impl !== 'library' && impl !== 'engine') throw new Error(`unknown implementation ${impl}`);
 setNumThreads(Number(threadsArg));
 manualSeed(0);
 const model = createModel('nafnet-small').eval();
 const [repeat, tile, pad] = [repeatArg, tileArg, padArg].map(Number) as [number, number, number];
-const x = await loadImage(image, repeat);
-const [, , H, W] = x.shape as [number, number, number, number];
+const read = await readImage(image, { channels: 3 });
+const img: ImageRead = { ...read, raster: repeatRaster(read.raster, repeat) };
+const { width: W, height: H } = img.raster;
+const x = fromTypedArray(toPlanar(img.raster), [1, 3, H, W]);
+
+/** One restore; returns the restored image as a (1,3,H,W) tensor (library output converted, outside timing). */
+async function once(): Promise<() => Tensor> {
+  if (impl === 'engine') {
+    const y = restoreTiled(model, x, tile, pad);
+    return () => y;
+  }
+  const r = await restoreDecoded(img, model, { tile, tilePad: pad });
+  return () => fromTypedArray(toPlanar(r.raster), [1, 3, H, W]);
+}
 
 if (mode === 'time') {
-  const runs = Number(a7);
-  const warmup = Number(a8);
+  const runs = Number(a8);
+  const warmup = Number(a9);
   const times: number[] = [];
   const cpu: number[] = [];
   for (let i = 0; i < warmup + runs; i++) {
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    const y = restoreTiled(model, x, tile, pad);
-    y.dispose();
+    const result = await once();
     const dt = performance.now() - t0;
     const cu = process.cpuUsage(c0);
+    result().dispose();
     if (i >= warmup) {
       times.push(dt);
       cpu.push((cu.user + cu.system) / 1000);
@@ -125,11 +138,11 @@ if (mode === 'time') {
     }),
   );
 } else if (mode === 'check') {
-  const dir = a7;
+  const dir = a8;
   noGrad(() => {
     for (const p of model.parameters()) tidy(() => p.add_(randnLike(p).mul(0.05)));
   });
-  const y = restoreTiled(model, x, tile, pad);
+  const y = (await once())();
   await writeWeights(join(dir, 'weights.safetensors'), model.stateDict());
   await writeWeights(
     join(dir, 'io.safetensors'),

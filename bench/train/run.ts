@@ -15,7 +15,17 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { alternate, benchEnv, fieldMedian, load, median, report, runJson, runTs } from '../archs/harness.js';
+import {
+  alternate,
+  benchEnv,
+  describeEnv,
+  fieldMedian,
+  load,
+  median,
+  report,
+  runJson,
+  runTs,
+} from '../archs/harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -23,6 +33,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '5' },
     threads: { type: 'string', default: '2' },
     'blas-threads': { type: 'string' },
+    'omp-wait': { type: 'string', default: 'passive' },
     steps: { type: 'string', default: '5' },
     warmup: { type: 'string', default: '3' },
     batch: { type: 'string', default: '8' },
@@ -35,11 +46,11 @@ const { values } = parseArgs({
   },
 });
 const { threads, steps, warmup, batch, size } = values;
-const env = benchEnv(threads, values['blas-threads']);
+const env = benchEnv(threads, values['blas-threads'], values['omp-wait']);
 const worker = join(here, 'worker.ts');
 const ref = join(here, 'torch_ref.py');
 console.log(
-  `bench/train: MaskDCPT pre-training, nafnet-small, batch ${batch}x3x${size}x${size}, ${threads} threads, node ${process.version}, load ${load()}`,
+  `bench/train: MaskDCPT pre-training, nafnet-small, batch ${batch}x3x${size}x${size}, ${describeEnv(env)}, node ${process.version}, load ${load()}`,
 );
 
 if (values.check) {
@@ -101,6 +112,10 @@ if (loaderRounds > 0) {
   console.log(`  median step compute ms: ${rs.map((s) => s.median_ms.toFixed(0)).join(' ')}`);
   console.log(
     `  time waiting for data: ${fr.map((f) => `${(100 * f).toFixed(2)}%`).join(' ')} of wall time (median ${(100 * median(fr)).toFixed(2)}%, target <= 5%)`,
+  );
+  const d = runTs(worker, ['data', threads, '6', batch, size], env);
+  console.log(
+    `  synthesis alone (one thread, no training running): ${d.median_ms.toFixed(0)} ms per batch of ${batch} (${(d.times as number[]).map((t) => t.toFixed(0)).join(' ')})`,
   );
 }
 console.log(`load average at the end: ${load()}`);

@@ -3,6 +3,7 @@
  *
  *   node --import tsx bench/train/worker.ts static <threads> <steps> <warmup> [batch] [size]
  *   node --import tsx bench/train/worker.ts loader <threads> <steps> <warmup> <workers> [batch] [size]
+ *   node --import tsx bench/train/worker.ts data   <threads> <batches> [batch] [size]
  *   node --import tsx bench/train/worker.ts check  <threads> <dir>
  *
  * The model: nafnet-small (width 32, enc [1,1,1,8], mid 1, dec [1,1,1,1], mask patch 16, ratio 0.5) as the
@@ -12,11 +13,12 @@
  * static: 4 pre-built random batches (B×3×S×S, random labels), a fresh mask per step: the compute the PyTorch
  *         side (torch_ref.py) repeats. loader: real batches from BatchLoader (degradations synthesised from
  *         assets/photos in worker threads), reporting the time `next()` waited for data.
+ * data: synthesis alone, on this thread: ms per collated batch (what one loader worker needs per batch).
  * check: exports weights and one step's inputs, losses, logits and gradients for torch_ref.py to compare.
  */
 import { join } from 'node:path';
 import { createModel } from '../../src/archs/registry.js';
-import { BatchLoader, type HostBatch } from '../../src/data/index.js';
+import { BatchLoader, collate, type HostBatch, SyntheticPairs } from '../../src/data/index.js';
 import { writeWeights } from '../../src/io/tensor-bridge.js';
 import { MaskDCPT } from '../../src/maskdcpt/pretrain.js';
 import { AdamW } from '../../src/optim/index.js';
@@ -170,6 +172,23 @@ if (mode === 'static') {
     it_per_s: (steps * 1000) / wall,
     workers,
   });
+} else if (mode === 'data') {
+  const [batchesArg = '6', batchArg = '8', sizeArg = '128'] = rest;
+  const [n, B, S] = [batchesArg, batchArg, sizeArg].map(Number) as [number, number, number];
+  const ds = await SyntheticPairs.open({
+    source: join(import.meta.dirname, '../../assets/photos'),
+    patchSize: S,
+    seed: 0,
+  });
+  const times: number[] = [];
+  for (let b = 0; b < n; b++) {
+    const t0 = performance.now();
+    const pairs = [];
+    for (let i = 0; i < B; i++) pairs.push(await ds.item(b * B + i));
+    collate(b, pairs);
+    times.push(performance.now() - t0);
+  }
+  console.log(JSON.stringify({ median_ms: median(times), times }));
 } else if (mode === 'check') {
   const [dir = '.'] = rest;
   noGrad(() => {

@@ -4,24 +4,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { buildProgram } from '../../src/cli/program.js';
+import { runCli } from '../helpers/cli.js';
 import { readPth, pickStateDict } from '../../src/io/pth.js';
 import { readSafetensors, writeSafetensors } from '../../src/io/safetensors.js';
 import { assertClose } from '../helpers/engine.js';
 import { archsDir } from '../helpers/fixtures.js';
 
-async function cli(...args: string[]): Promise<void> {
-  const p = buildProgram();
-  p.exitOverride();
-  p.configureOutput({ writeOut: () => {}, writeErr: () => {} });
-  const log = console.log;
-  console.log = () => {};
-  try {
-    await p.parseAsync(['node', 'maskdcpt', ...args]);
-  } finally {
-    console.log = log;
-  }
-}
+const cli = async (...args: string[]): Promise<void> => {
+  await runCli(...args);
+};
 
 test('official .pth → safetensors → forward reproduces the official output; → .pth round-trips', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'mdt-cli-'));

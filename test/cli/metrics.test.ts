@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { buildProgram } from '../../src/cli/program.js';
 import { readImage, writeImage } from '../../src/io/image.js';
 import { cropRaster } from '../../src/io/raster.js';
 import { brisque, niqe, piqe, psnr, ssim } from '../../src/metrics/index.js';
+import { runCli } from '../helpers/cli.js';
 
 const data = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
 const rainIn = join(data, 'rain100h/input/1.png');
@@ -16,22 +16,7 @@ const rainGt = join(data, 'rain100h/target/1.png');
 const grey = join(data, 'set12/01.png'); // 256x256 grey
 let dir = '';
 
-async function cli(...args: string[]): Promise<string> {
-  const p = buildProgram();
-  p.exitOverride();
-  p.configureOutput({ writeOut: () => {}, writeErr: () => {} });
-  const lines: string[] = [];
-  const log = console.log;
-  console.log = (...a: unknown[]) => {
-    lines.push(a.map(String).join(' '));
-  };
-  try {
-    await p.parseAsync(['node', 'maskdcpt', 'metrics', ...args]);
-  } finally {
-    console.log = log;
-  }
-  return lines.join('\n');
-}
+const cli = (...args: string[]) => runCli('metrics', ...args);
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mdt-metrics-'));

@@ -6,29 +6,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { loadModel } from '../../src/archs/load.js';
-import { buildProgram } from '../../src/cli/program.js';
 import { denoiseTask, evaluate, modelRestorer, testPadMultiple } from '../../src/eval/index.js';
 import { archsDir } from '../helpers/fixtures.js';
+import { runCli } from '../helpers/cli.js';
 
 const dataRoot = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
 
-/** Runs the CLI and returns what it printed on stdout. */
-async function cli(...args: string[]): Promise<string> {
-  const p = buildProgram();
-  p.exitOverride();
-  p.configureOutput({ writeOut: () => {}, writeErr: () => {} });
-  const lines: string[] = [];
-  const log = console.log;
-  console.log = (...a: unknown[]) => {
-    lines.push(a.map(String).join(' '));
-  };
-  try {
-    await p.parseAsync(['node', 'maskdcpt', ...args]);
-  } finally {
-    console.log = log;
-  }
-  return lines.join('\n');
-}
+const cli = (...args: string[]) => runCli(...args);
 
 /** The fixture's kwargs as our NAFNet options. */
 function fixtureOptions(): Record<string, unknown> {
