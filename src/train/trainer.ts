@@ -3,11 +3,14 @@
  * Every random choice is seeded (data by batch index, masks by a saved host stream, libtorch's generator saved
  * in checkpoints), so a run killed at iteration k and resumed produces the same losses as an uninterrupted one.
  */
+import { join } from 'node:path';
 import { createModel, resolveModel } from '../archs/registry.js';
 import type { Backbone } from '../archs/types.js';
 import { BatchLoader } from '../data/loader.js';
 import { LABELS } from '../degrade/labels.js';
-import { readWeights, stateToTensors } from '../io/tensor-bridge.js';
+import { WEIGHTS_FORMAT } from '../archs/load.js';
+import { writeSafetensors } from '../io/safetensors.js';
+import { readWeights, stateToHost, stateToTensors } from '../io/tensor-bridge.js';
 import { pixelLosses } from '../nn/losses.js';
 import type { Module } from '../nn/module.js';
 import { backboneWeights, MaskDCPT } from '../maskdcpt/pretrain.js';
@@ -20,6 +23,23 @@ import { configHash, type TrainConfig } from './config.js';
 import { RunDir, type TrainEvent } from './run.js';
 import { datasetOptions } from './datasets.js';
 import { Validator } from './validate.js';
+
+interface Best {
+  iter: number;
+  metric: string;
+  value: number;
+}
+
+/** The best weights so far (EMA if on) as a self-describing weights file that `restore`/`loadModel` read. */
+async function writeBest(path: string, parts: TrainingParts, b: Best): Promise<void> {
+  const sd = parts.ema ? parts.ema.shadow : parts.model.stateDict();
+  await writeSafetensors(path, stateToHost(sd), {
+    format: WEIGHTS_FORMAT,
+    arch: parts.arch,
+    arch_options: JSON.stringify(parts.archOptions),
+    best: JSON.stringify(b),
+  });
+}
 
 export interface TrainOptions {
   /** 'auto' resumes from the run directory's newest good checkpoint (default); 'never' starts over. */
@@ -91,13 +111,16 @@ export async function train(c: TrainConfig, o: TrainOptions = {}): Promise<Train
   const parts: TrainingParts = { model, arch, archOptions, ema, optimizers: { g: optimizer }, rngs: { mask: maskRng } };
 
   let start = 0;
+  let best: Best | null = null;
   let resumedFrom: string | null = null;
   let skipped: string[] = [];
   if ((o.resume ?? 'auto') === 'auto') {
     const r = await findResumable(run.dir);
     skipped = r.skipped;
     if (r.found) {
-      start = restoreTraining(r.found.content, parts).iter;
+      const restored = restoreTraining(r.found.content, parts);
+      start = restored.iter;
+      best = (restored.extra.best as Best | undefined) ?? null;
       resumedFrom = r.found.file;
     }
   }
@@ -119,7 +142,7 @@ export async function train(c: TrainConfig, o: TrainOptions = {}): Promise<Train
   let iter = start;
   const save = async (at: number) => {
     try {
-      lastSaved = await saveTraining(run.dir, at, parts, { configHash: configHash(c), labels: LABELS.map((l) => l.name) }, c.checkpoint.keep);
+      lastSaved = await saveTraining(run.dir, at, parts, { configHash: configHash(c), labels: LABELS.map((l) => l.name), best }, c.checkpoint.keep);
     } catch (err) {
       throw new Error(
         `could not save the checkpoint at iteration ${at} (${err instanceof Error ? err.message : String(err)}); ` +
@@ -176,6 +199,13 @@ export async function train(c: TrainConfig, o: TrainOptions = {}): Promise<Train
         const e = { type: 'val', iter, metrics: lastVal } as const;
         run.log(e);
         emit(e);
+        // Best-checkpoint tracking: restoration PSNR when fine-tuning, classification accuracy when pre-training.
+        const metric = model instanceof MaskDCPT ? 'accuracy' : 'psnr';
+        const value = lastVal[metric];
+        if (value !== undefined && (best === null || value > best.value)) {
+          best = { iter, metric, value };
+          await writeBest(join(run.dir, 'best.safetensors'), parts, best);
+        }
       }
       if (iter % c.checkpoint.every === 0 || iter === c.train.totalIter) await save(iter);
       if (o.stopAfter !== undefined && iter >= o.stopAfter) break;

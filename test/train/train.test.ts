@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { stringify } from 'yaml';
+import { loadModel } from '../../src/archs/load.js';
 import { readWeights } from '../../src/io/tensor-bridge.js';
 import { listCheckpoints } from '../../src/train/checkpoints.js';
 import { parseConfig } from '../../src/train/config.js';
@@ -125,6 +126,28 @@ test('a diverging run stops with a message naming the iteration and keeps its ch
     });
     await assert.rejects(train(parseConfig(cfg), { resume: 'never' }), /loss became (NaN|-?Infinity) at iteration \d+; stopping\. Last good checkpoint: .*ckpt_/);
     assert.ok(existsSync(join(runs, 'nan', 'latest')));
+  } finally {
+    rmSync(runs, { recursive: true, force: true });
+  }
+});
+
+test('the best validation weights are kept as a loadable weights file', async () => {
+  const runs = mkdtempSync(join(tmpdir(), 'mdt-best-'));
+  try {
+    const cfg = pretrainConfig(runs, {
+      name: 'best',
+      mode: 'finetune',
+      train: { totalIter: 4, optim: { lr: 1e-3 }, ema: 0 },
+      val: { every: 2 },
+      checkpoint: { every: 4 },
+    });
+    cfg.datasets.val.count = 4;
+    const r = await train(parseConfig(cfg), { resume: 'never' });
+    const file = join(r.runDir, 'best.safetensors');
+    assert.ok(existsSync(file));
+    const m = await loadModel(file);
+    assert.equal(m.arch, 'nafnet');
+    m.dispose();
   } finally {
     rmSync(runs, { recursive: true, force: true });
   }
