@@ -33,7 +33,7 @@ const scheduler = z
 
 const syntheticData = z
   .object({
-    type: z.literal('synthetic').default('synthetic'),
+    type: z.literal('synthetic'),
     /** Folder of clean images (or a list of files). */
     source: z.union([z.string(), z.array(z.string())]),
     recursive: z.boolean().default(false),
@@ -49,6 +49,41 @@ const syntheticData = z
     count: z.number().int().positive().default(16),
   })
   .strict();
+
+const pairedSource = z
+  .object({
+    /** Folders of degraded and clean images, matched by relative path; or a JSONL manifest instead. */
+    lq: z.string().optional(),
+    gt: z.string().optional(),
+    manifest: z.string().optional(),
+    /** Degradation type every pair is labelled with (a manifest line's own `type` wins). */
+    type: z.string().optional(),
+    level: z.string().optional(),
+    match: z.enum(['stem', 'name']).default('stem'),
+    recursive: z.boolean().default(false),
+  })
+  .strict();
+
+/** Real paired data (SIDD, GoPro, LOL, Rain13k, … or `maskdcpt synth` output): see src/data/paired.ts. */
+const pairedData = z
+  .object({
+    type: z.literal('paired'),
+    sources: z.array(pairedSource).min(1),
+    sourceWeights: z.array(z.number().positive()).optional(),
+    patchSize: z.number().int().positive().default(64),
+    batchSize: z.number().int().positive().default(8),
+    augment: z.boolean().default(true),
+    cache: z.boolean().default(false),
+    workers: z.number().int().min(0).default(2),
+    count: z.number().int().positive().default(16),
+  })
+  .strict();
+
+// `type` may be left out for synthetic data (the common case), so fill it in before discriminating.
+const dataset = z.preprocess(
+  (v) => (typeof v === 'object' && v !== null && !Array.isArray(v) && !('type' in v) ? { ...v, type: 'synthetic' } : v),
+  z.discriminatedUnion('type', [syntheticData, pairedData]),
+);
 
 export const configSchema = z
   .object({
@@ -76,7 +111,7 @@ export const configSchema = z
       })
       .strict()
       .default({ maskRatio: 0.5, lambda: 1, gamma: 2, reconstruct: 'all', numResBlocks: 2 }),
-    datasets: z.object({ train: syntheticData, val: syntheticData.optional() }).strict(),
+    datasets: z.object({ train: dataset, val: dataset.optional() }).strict(),
     train: z
       .object({
         totalIter: z.number().int().positive(),
@@ -184,7 +219,8 @@ export function loadConfig(file: string, overrides: readonly string[] = []): Tra
   } catch (err) {
     throw new Error(`config ${file} is not valid YAML: ${err instanceof Error ? err.message : String(err)}`);
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`config ${file} must be a mapping`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new Error(`config ${file} must be a mapping`);
   for (const o of overrides) applyOverride(raw as Record<string, unknown>, o);
   return parseConfig(raw, file);
 }

@@ -1,10 +1,31 @@
-/** Config dataset sections → synthetic dataset options (task-set presets expanded). */
+/** Config dataset sections → dataset specs for the loader (task-set presets expanded). */
+import type { DatasetSpec } from '../data/loader.js';
+import type { PairedOptions, PairedSource } from '../data/paired.js';
 import type { SyntheticOptions } from '../data/synthetic.js';
 import { taskSelection } from '../data/tasks.js';
 import type { TrainConfig } from './config.js';
 
-export function datasetOptions(d: TrainConfig['datasets']['train'], seed: number): SyntheticOptions {
-  const sel = typeof d.types === 'string' ? taskSelection(d.types) : { types: d.types, typeWeights: d.typeWeights, levels: d.levels };
+type DatasetSection = TrainConfig['datasets']['train'];
+
+export function datasetOptions(d: DatasetSection, seed: number): DatasetSpec {
+  if (d.type === 'paired') {
+    const o: PairedOptions = {
+      type: 'paired',
+      sources: d.sources.map(
+        (s) => Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined)) as PairedSource,
+      ),
+      patchSize: d.patchSize,
+      seed,
+      augment: d.augment,
+      cache: d.cache,
+    };
+    if (d.sourceWeights) o.sourceWeights = d.sourceWeights;
+    return o;
+  }
+  const sel =
+    typeof d.types === 'string'
+      ? taskSelection(d.types)
+      : { types: d.types, typeWeights: d.typeWeights, levels: d.levels };
   const o: SyntheticOptions = {
     source: d.source,
     recursive: d.recursive,

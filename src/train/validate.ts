@@ -4,8 +4,8 @@
  * with the EMA weights when EMA is on (they are what gets saved and used), then puts the live weights back.
  */
 import type { Backbone } from '../archs/types.js';
+import { openDataset } from '../data/loader.js';
 import type { Pair } from '../data/synthetic.js';
-import { SyntheticPairs } from '../data/synthetic.js';
 import { toPlanar } from '../io/raster.js';
 import { MaskDCPT } from '../maskdcpt/pretrain.js';
 import type { Module } from '../nn/module.js';
@@ -25,7 +25,7 @@ export class Validator {
     if (!v) return [];
     if (!this.pairs) {
       // A seed distinct from training's, so validation pairs are not training pairs.
-      const ds = await SyntheticPairs.open({ ...datasetOptions(v, this.config.seed + 7919), augment: false });
+      const ds = await openDataset({ ...datasetOptions(v, this.config.seed + 7919), augment: false });
       this.pairs = [];
       for (let i = 0; i < v.count; i++) this.pairs.push(await ds.item(i));
     }
@@ -79,4 +79,3 @@ export class Validator {
     return metrics;
   }
 }
-

@@ -43,7 +43,8 @@ test('--set keeps the type of the value it replaces', () => {
   applyOverride(raw, 'network.arch=nafnet-small');
   const c = parseConfig(raw);
   assert.equal(c.train.totalIter, 200);
-  assert.deepEqual(c.datasets.train.types, ['noise', 'jpeg']);
+  assert.equal(c.datasets.train.type, 'synthetic');
+  if (c.datasets.train.type === 'synthetic') assert.deepEqual(c.datasets.train.types, ['noise', 'jpeg']);
   assert.throws(() => applyOverride(raw, 'train.totalIter=lots'), /expected a number \(was 200\)/);
   assert.throws(() => applyOverride(raw, 'nonsense'), /expects key\.path=value/);
 });
@@ -66,4 +67,21 @@ test('every shipped config parses, and a bad file is named', () => {
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+});
+
+test('paired datasets: sources validate strictly; synthetic stays the default type', () => {
+  const paired = {
+    ...minimal(),
+    mode: 'finetune',
+    datasets: { train: { type: 'paired', sources: [{ lq: 'a/input', gt: 'a/target', type: 'rain_streak' }] } },
+  };
+  const c = parseConfig(paired);
+  assert.equal(c.datasets.train.type, 'paired');
+  assert.equal(parseConfig(minimal()).datasets.train.type, 'synthetic');
+  const typo = structuredClone(paired);
+  (typo.datasets.train.sources[0] as Record<string, unknown>).lqq = 'x';
+  assert.throws(() => parseConfig(typo, 'p.yaml'), /datasets\.train\.sources\.0: unknown key 'lqq'/);
+  const none = structuredClone(paired);
+  none.datasets.train.sources = [];
+  assert.throws(() => parseConfig(none, 'p.yaml'), /datasets\.train\.sources/);
 });
