@@ -14,12 +14,11 @@
  */
 import { Conv2d, Linear, Module } from '../nn/index.js';
 import { cat, dispose, F, pipe, rand, type Tensor, tidy } from '../tensor/index.js';
+import { RestormerFamily } from './restormer-family.js';
 import {
   checkFeatureInput,
   Downsample,
-  type FeatureOptions,
   FeatureRecorder,
-  forwardPadded,
   levelMasks,
   type Mask,
   maskMul,
@@ -32,7 +31,6 @@ import {
   TransformerStage,
   Upsample,
 } from './transformer-blocks.js';
-import type { Backbone, FeatureOutput } from './types.js';
 
 /**
  * Prompt generation: a softmax over `len` prompt components, weighted by a linear map of the feature's
@@ -109,9 +107,7 @@ export const PROMPTIR_PAPER: Required<PromptIROptions> = {
   windowSize: 8,
 };
 
-const DEFAULT_FEATURES = new Set(['decoder_level1', 'decoder_level2', 'decoder_level3', 'refinement']);
-
-export class PromptIR extends Module implements Backbone, TransformerEncoder {
+export class PromptIR extends RestormerFamily implements TransformerEncoder {
   readonly arch = 'promptir';
   readonly sizeMultiple: number;
   readonly maskPatchSize: number;
@@ -196,46 +192,7 @@ export class PromptIR extends Module implements Backbone, TransformerEncoder {
     // PromptIR keeps PyTorch's default initialisation (no _init_weights), prompts U(0, 1).
   }
 
-  /**
-   * Plain restoration. Reflect-pads the bottom/right edges to a multiple of `sizeMultiple` (window_size), as
-   * MaskDCPT's test code does, runs the network, and crops the result back to the input size.
-   */
-  forward(x: Tensor): Tensor {
-    return forwardPadded(x, this.sizeMultiple, (padded) => {
-      const last = this.#features(padded, null, (n) => n === 'refinement').get('refinement') as Tensor;
-      const y = this.#head(last, padded);
-      last.dispose();
-      return y;
-    });
-  }
-
-  /**
-   * The body up to the refinement stage; with a (B,1,H/P,W/P) mask it runs as MaskPromptIR (masked input and
-   * stem, masked LayerNorms, re-masked qkv_dwconv / FFN / Down/Upsample / prompt outputs; the reduce convs
-   * and concatenations are not masked). Inputs must be a multiple of 8. Returns decoder_level1..3 (`pyramid`,
-   * finest first; the stage outputs before the prompt injection, as forward hooks see them), `last` =
-   * refinement output, and with `taps` every stage output. The caller owns the returned tensors.
-   */
-  forwardFeatures(x: Tensor, mask?: Mask, options: FeatureOptions = {}): FeatureOutput {
-    const wanted = options.taps ? () => true : (n: string) => DEFAULT_FEATURES.has(n);
-    const named = this.#features(x, mask, wanted);
-    const pyramid = ['decoder_level1', 'decoder_level2', 'decoder_level3'].map((n) => named.get(n) as Tensor);
-    return { named, pyramid, last: named.get('refinement') as Tensor };
-  }
-
-  /** Output conv on `features.last` plus the global residual `input` (same size as the features). */
-  forwardHead(features: FeatureOutput, input: Tensor): Tensor {
-    return this.#head(features.last, input);
-  }
-
-  #head(last: Tensor, input: Tensor): Tensor {
-    const y = this.output.forward(last);
-    const out = y.add(input);
-    y.dispose();
-    return out;
-  }
-
-  #features(x: Tensor, mask: Mask, wanted: (name: string) => boolean): Map<string, Tensor> {
+  protected features(x: Tensor, mask: Mask, wanted: (name: string) => boolean): Map<string, Tensor> {
     checkFeatureInput(this.arch, x, mask, 8);
     // tidy only guards against leaks if something throws; intermediates are released eagerly.
     return tidy(() => {

@@ -10,14 +10,13 @@
  * - stages are wrapped in an object with a `blocks` list (encoder_level1.blocks.0.attn.qkv.weight).
  * Not ported: dual_pixel_task and scale > 1 (no MaskDCPT config uses them).
  */
-import { Conv2d, init, Module } from '../nn/index.js';
+import { Conv2d, init } from '../nn/index.js';
 import { dispose, type Tensor, tidy } from '../tensor/index.js';
+import { RestormerFamily } from './restormer-family.js';
 import {
   checkFeatureInput,
   Downsample,
-  type FeatureOptions,
   FeatureRecorder,
-  forwardPadded,
   levelMasks,
   type Mask,
   OverlapPatchEmbed,
@@ -27,7 +26,6 @@ import {
   TransformerStage,
   Upsample,
 } from './transformer-blocks.js';
-import type { Backbone, FeatureOutput } from './types.js';
 
 export interface RestormerOptions {
   inpChannels?: number;
@@ -65,9 +63,7 @@ export const RESTORMER_PAPER: Required<RestormerOptions> = {
 };
 
 /** Names `forwardFeatures` returns by default: the decoder levels (the pyramid) and the refinement output. */
-const DEFAULT_FEATURES = new Set(['decoder_level1', 'decoder_level2', 'decoder_level3', 'refinement']);
-
-export class Restormer extends Module implements Backbone, TransformerEncoder {
+export class Restormer extends RestormerFamily implements TransformerEncoder {
   readonly arch = 'restormer';
   readonly sizeMultiple: number;
   readonly maskPatchSize: number;
@@ -136,46 +132,7 @@ export class Restormer extends Module implements Backbone, TransformerEncoder {
     }
   }
 
-  /**
-   * Plain restoration. Reflect-pads the bottom/right edges to a multiple of `sizeMultiple` (window_size), as
-   * MaskDCPT's test code does, runs the network, and crops the result back to the input size.
-   */
-  forward(x: Tensor): Tensor {
-    return forwardPadded(x, this.sizeMultiple, (padded) => {
-      const last = this.#features(padded, null, (n) => n === 'refinement').get('refinement') as Tensor;
-      const y = this.#head(last, padded);
-      last.dispose();
-      return y;
-    });
-  }
-
-  /**
-   * The encoder–decoder body up to the refinement stage. With a (B,1,H/P,W/P) mask it runs as MaskRestormer:
-   * the input and the patch_embed output are masked, norms are masked LayerNorms, qkv_dwconv, FFN project_out
-   * and Down/Upsample convs are re-masked. Inputs must already be a multiple of 8 (no padding here).
-   * Returns decoder_level1..3 (`pyramid`, finest first), `last` = refinement output, and with `taps` every
-   * stage output. The caller owns (and disposes) the returned tensors.
-   */
-  forwardFeatures(x: Tensor, mask?: Mask, options: FeatureOptions = {}): FeatureOutput {
-    const wanted = options.taps ? () => true : (n: string) => DEFAULT_FEATURES.has(n);
-    const named = this.#features(x, mask, wanted);
-    const pyramid = ['decoder_level1', 'decoder_level2', 'decoder_level3'].map((n) => named.get(n) as Tensor);
-    return { named, pyramid, last: named.get('refinement') as Tensor };
-  }
-
-  /** Output conv on `features.last` plus the global residual `input` (same size as the features). */
-  forwardHead(features: FeatureOutput, input: Tensor): Tensor {
-    return this.#head(features.last, input);
-  }
-
-  #head(last: Tensor, input: Tensor): Tensor {
-    const y = this.output.forward(last);
-    const out = y.add(input);
-    y.dispose();
-    return out;
-  }
-
-  #features(x: Tensor, mask: Mask, wanted: (name: string) => boolean): Map<string, Tensor> {
+  protected features(x: Tensor, mask: Mask, wanted: (name: string) => boolean): Map<string, Tensor> {
     checkFeatureInput(this.arch, x, mask, 8);
     // tidy only guards against leaks if something throws; intermediates are released eagerly.
     return tidy(() => {
