@@ -5,6 +5,8 @@
  * generator and stays reproducible), kept in registers for the whole fill, and Gaussian samples come from
  * Marsaglia & Tsang's ziggurat (2000, 128 layers), ≈10× faster.
  */
+
+import { poissonPtrs } from '../tensor/poisson.js';
 import type { Rng } from '../tensor/rng.js';
 
 const KN = new Int32Array(128);
@@ -99,23 +101,7 @@ export class FastStream {
       }
       return k;
     }
-    const slam = Math.sqrt(lambda);
-    const loglam = Math.log(lambda);
-    const b = 0.931 + 2.53 * slam;
-    const a = -0.059 + 0.02483 * b;
-    const invalpha = 1.1239 + 1.1328 / (b - 3.4);
-    const vr = 0.9277 - 3.6224 / (b - 2);
-    for (;;) {
-      const u = this.uni() - 0.5;
-      const v = this.uni();
-      const us = 0.5 - Math.abs(u);
-      const k = Math.floor(((2 * a) / us + b) * u + lambda + 0.43);
-      if (us >= 0.07 && v <= vr) return k;
-      if (k < 0 || (us < 0.013 && v > us)) continue;
-      if (Math.log(v) + Math.log(invalpha) - Math.log(a / (us * us) + b) <= -lambda + k * loglam - logFactorial(k)) {
-        return k;
-      }
-    }
+    return poissonPtrs(lambda, () => this.uni());
   }
 
   /** Fills `out[0..n)` with uniforms in (0, 1) (top 31 bits of each draw, never 0 or 1). */
@@ -179,15 +165,6 @@ export class FastStream {
     st[2] = s2;
     st[3] = s3;
   }
-}
-
-const LOG_FACT = new Float64Array(1024);
-for (let i = 1; i < LOG_FACT.length; i++) LOG_FACT[i] = (LOG_FACT[i - 1] as number) + Math.log(i);
-
-function logFactorial(k: number): number {
-  if (k < LOG_FACT.length) return LOG_FACT[k] as number;
-  // Stirling series; < 1e-12 relative error at k ≥ 1024.
-  return (k + 0.5) * Math.log(k) - k + 0.5 * Math.log(2 * Math.PI) + 1 / (12 * k) - 1 / (360 * k * k * k);
 }
 
 function rotl(x: number, k: number): number {

@@ -6,6 +6,7 @@
  * Libtorch's own generator (used by ops such as `randn` and dropout) is separate: see `manualSeed` and
  * `getRngState` in `./random.ts`.
  */
+import { poissonPtrs } from './poisson.js';
 
 export interface RngState {
   s: [number, number, number, number];
@@ -59,7 +60,9 @@ export class Rng {
   /** An independent stream derived from this generator's current state and a label; does not advance this one. */
   fork(label: string | number): Rng {
     const child = new Rng(0);
-    const mix = splitmix32(this.s0 ^ rotl(this.s1, 7) ^ rotl(this.s2, 13) ^ rotl(this.s3, 19) ^ hashString(String(label)));
+    const mix = splitmix32(
+      this.s0 ^ rotl(this.s1, 7) ^ rotl(this.s2, 13) ^ rotl(this.s3, 19) ^ hashString(String(label)),
+    );
     child.s0 = mix() ^ this.s1;
     child.s1 = mix() ^ this.s2;
     child.s2 = mix() ^ this.s3;
@@ -146,23 +149,7 @@ export class Rng {
       return k - 1;
     }
     // Transformed rejection (PTRS, Hörmann 1993) for moderate means.
-    const slam = Math.sqrt(lambda);
-    const loglam = Math.log(lambda);
-    const b = 0.931 + 2.53 * slam;
-    const a = -0.059 + 0.02483 * b;
-    const invalpha = 1.1239 + 1.1328 / (b - 3.4);
-    const vr = 0.9277 - 3.6224 / (b - 2);
-    for (;;) {
-      const u = this.random() - 0.5;
-      const v = this.random();
-      const us = 0.5 - Math.abs(u);
-      const k = Math.floor(((2 * a) / us + b) * u + lambda + 0.43);
-      if (us >= 0.07 && v <= vr) return k;
-      if (k < 0 || (us < 0.013 && v > us)) continue;
-      if (Math.log(v) + Math.log(invalpha) - Math.log(a / (us * us) + b) <= -lambda + k * loglam - logFactorial(k)) {
-        return k;
-      }
-    }
+    return poissonPtrs(lambda, () => this.random());
   }
 
   /** Picks one element; with `weights`, proportionally to them. */
@@ -218,14 +205,4 @@ export class Rng {
     this.spare = state.spare;
     return this;
   }
-}
-
-const LOG_FACT_CACHE: number[] = [0];
-function logFactorial(k: number): number {
-  if (k < 256) {
-    for (let i = LOG_FACT_CACHE.length; i <= k; i++) LOG_FACT_CACHE[i] = (LOG_FACT_CACHE[i - 1] as number) + Math.log(i);
-    return LOG_FACT_CACHE[k] as number;
-  }
-  // Stirling series, accurate to < 1e-10 for k >= 256.
-  return (k + 0.5) * Math.log(k) - k + 0.5 * Math.log(2 * Math.PI) + 1 / (12 * k) - 1 / (360 * k * k * k);
 }
