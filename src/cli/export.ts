@@ -2,9 +2,10 @@
  * `maskdcpt export`: a backbone with its weights → an ONNX file (standard operators only) that onnxruntime
  * and other runtimes run. Fixed size by default; `--dynamic-size` frees batch, height and width.
  */
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { loadModel } from '../archs/load.js';
-import { DEFAULT_OPSET, exportOnnx } from '../export/index.js';
+import { DEFAULT_OPSET, exportOnnx, MAX_OPSET, MIN_OPSET } from '../export/index.js';
 import { writeFileAtomic } from '../io/atomic.js';
 
 interface ExportFlags {
@@ -39,7 +40,7 @@ export function registerExport(program: Command): void {
     .option('--arch-options <json>', 'architecture options as JSON')
     .option('--key <key>', "'params_ema' (default) or 'params'")
     .requiredOption('-o, --output <file>', 'ONNX file to write')
-    .option('--opset <n>', 'ONNX opset (17..21)', String(DEFAULT_OPSET))
+    .option('--opset <n>', `ONNX opset (${MIN_OPSET}..${MAX_OPSET})`, String(DEFAULT_OPSET))
     .option('--dynamic-size', 'free batch, height and width (default: fixed size)')
     .option('--size <HxW>', 'input size of a fixed-size graph', '256x256')
     .action(async (flags: ExportFlags) => {
@@ -47,7 +48,9 @@ export function registerExport(program: Command): void {
         throw new Error(`give one of -n/--model and --arch, not both ('${flags.model}' vs '${flags.arch}')`);
       }
       const opset = Number(flags.opset);
-      if (!Number.isInteger(opset)) throw new Error(`--opset must be an integer, got '${flags.opset}'`);
+      if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET) {
+        throw new Error(`--opset ${flags.opset} is not supported; use ${MIN_OPSET}..${MAX_OPSET}`);
+      }
       const inputShape = parseSize(flags.size ?? '256x256');
       const arch = flags.model ?? flags.arch;
       const model = await loadModel(flags.weights, {
@@ -61,7 +64,7 @@ export function registerExport(program: Command): void {
           dynamicSize: flags.dynamicSize ?? false,
           inputShape,
           name: arch ?? model.arch,
-          metadata: { weights: flags.weights },
+          metadata: { weights: basename(flags.weights) },
         });
         await writeFileAtomic(flags.output, [bytes]);
         const size = flags.dynamicSize

@@ -1,6 +1,6 @@
 /**
  * `exportOnnx`: a backbone's plain restoration forward → ONNX ModelProto bytes. Fixed size: one trace at
- * `inputShape`. Dynamic size: traces at three input sizes (and batch 1, 2, 1) merged by `symbolic.ts`, so
+ * `inputShape`. Dynamic size: traces at four input sizes (batch 1 or 2) merged by `symbolic.ts`, so
  * batch, height and width are free; the graph reproduces the forward's own pad-to-multiple and crop.
  */
 import type { Backbone } from '../archs/types.js';
@@ -30,16 +30,24 @@ export interface ExportOptions {
 
 /**
  * Trace sizes for dynamic export: not multiples of `m` (so the pad and crop are traced), at least `m` (so
- * reflect padding is valid), and with H, W and their padded sizes not affinely related across the traces,
- * so a size-dependent integer can only be explained by the dimension it really comes from.
+ * reflect padding is valid), with mixed residues modulo 2, 4 and 8 (so a pad to a smaller multiple is seen
+ * varying), and with H, W and their padded sizes not affinely related across the traces, so a
+ * size-dependent integer can only be explained by the dimension it really comes from. The fourth trace
+ * over-determines every fitted form.
  */
 export function dynamicTraceShapes(m: number): [number, number, number, number][] {
   const b = m * Math.ceil(8 / m);
   return [
-    [1, 3, 2 * b - 3, 2 * b - 5],
-    [2, 3, 3 * b - 5, 4 * b - 1],
+    [1, 3, 2 * b - 3, 2 * b - 6],
+    [2, 3, 3 * b - 6, 4 * b - 1],
     [1, 3, 5 * b - 1, 5 * b - 3],
+    [1, 3, 4 * b - 7, 3 * b - 2],
   ];
+}
+
+/** Pad multiples the symbolic fit tries: the model's own first, then powers of two. */
+function padMultiples(m: number): number[] {
+  return [...new Set([m, 2, 4, 8, 16, 32, 64])];
 }
 
 function traceAt(model: Backbone, shape: readonly number[], captureData: boolean): Trace {
@@ -80,7 +88,7 @@ export function exportOnnx(model: Backbone, o: ExportOptions = {}): Uint8Array {
   } finally {
     model.train(wasTraining);
   }
-  const graph = o.dynamicSize ? mergeTraces(traces, [m]) : staticGraph(traces[0] as Trace);
+  const graph = o.dynamicSize ? mergeTraces(traces, padMultiples(m)) : staticGraph(traces[0] as Trace);
   const primary = graph.trace;
 
   const g = new GraphBuilder(graph, opset);

@@ -103,33 +103,28 @@ class Fitter {
       return Array.from({ length: rank }, (_, d) => d).filter((d) => new Set(this.dim(t, d)).size > 1);
     };
     const dyn = order.map((t) => [t, dynamic(t)] as const).filter(([, ds]) => ds.length > 0);
+    const pairs = (ds: readonly number[]) => ds.flatMap((a) => ds.filter((b) => b > a).map((b) => [a, b] as const));
+    const forms: ((t: number, ds: readonly number[]) => SymExpr | null)[] = [
+      (t, ds) => firstOf(ds, (d) => this.#fitAffine(t, d, v, false)),
+      (t, ds) => firstOf(ds, (d) => this.#fitPadTo(t, d, v)),
+      (t, ds) => firstOf(pairs(ds), ([a, b]) => this.#fitProduct(t, a, b, v)),
+      (t, ds) => firstOf(ds, (d) => this.#fitAffine(t, d, v, true)),
+    ];
     // Stricter forms first across all candidates, so a loose form never shadows an exact one.
-    for (const [t, ds] of dyn)
-      for (const d of ds) {
-        const e = this.#fitAffine(t, d, v, false);
-        if (e) return e;
-      }
-    for (const [t, ds] of dyn)
-      for (const d of ds) {
-        const e = this.#fitPadTo(t, d, v);
-        if (e) return e;
-      }
-    for (const [t, ds] of dyn) {
-      for (const a of ds)
-        for (const b of ds) {
-          if (a < b) {
-            const e = this.#fitProduct(t, a, b, v);
-            if (e) return e;
-          }
-        }
+    for (const form of forms) {
+      const e = firstOf(dyn, ([t, ds]) => form(t, ds));
+      if (e) return e;
     }
-    for (const [t, ds] of dyn)
-      for (const d of ds) {
-        const e = this.#fitAffine(t, d, v, true);
-        if (e) return e;
-      }
     return null;
   }
+}
+
+function firstOf<T, R>(items: readonly T[], f: (item: T) => R | null): R | null {
+  for (const it of items) {
+    const r = f(it);
+    if (r !== null) return r;
+  }
+  return null;
 }
 
 function where(node: TraceNode, i: number): string {

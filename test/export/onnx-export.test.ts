@@ -21,9 +21,10 @@ import {
 setNumThreads(1);
 
 const TOL = 1e-4;
-const SIZES: [number, number][] = [
-  [64, 64],
-  [75, 90],
+/** [height, width, top, left]: one crop a multiple of every size multiple, one of none, from different places. */
+const CROPS: [number, number, number, number][] = [
+  [64, 64, 40, 60],
+  [75, 90, 100, 90],
 ];
 
 function metadata(bytes: Uint8Array): Record<string, string> {
@@ -51,8 +52,8 @@ for (const name of PRESETS) {
       assert.equal(meta.dynamic_size, 'true');
       assert.equal(meta.size_multiple, String(model.sizeMultiple));
       const session = await ortSession(bytes);
-      for (const [h, w] of SIZES) {
-        const x = await photoCrop(h, w);
+      for (const [h, w, top, left] of CROPS) {
+        const x = await photoCrop(h, w, top, left);
         const ref = torchForward(model, x, h, w);
         const got = await ortForward(session, x, h, w);
         assert.deepEqual(got.dims, [1, 3, h, w]);
