@@ -33,10 +33,27 @@ export function toUint8(img: Raster): Uint8Array {
 
 const FROM_U8 = Float32Array.from({ length: 256 }, (_, v) => v / 255);
 
-/** uint8 samples → float raster (/255, rounded to float32 as the raster stores it). */
-export function fromUint8(data: Uint8Array, width: number, height: number, channels: number): Raster {
+/**
+ * uint8 samples → float raster (/255, rounded to float32 as the raster stores it). `swapRedBlue` also reverses
+ * the channel order of 3-channel data (BGR ↔ RGB) in the same pass.
+ */
+export function fromUint8(
+  data: Uint8Array,
+  width: number,
+  height: number,
+  channels: number,
+  swapRedBlue = false,
+): Raster {
   const r = createRaster(width, height, channels);
   const out = r.data;
+  if (swapRedBlue && channels === 3) {
+    for (let i = 0; i < data.length; i += 3) {
+      out[i] = FROM_U8[data[i + 2] as number] as number;
+      out[i + 1] = FROM_U8[data[i + 1] as number] as number;
+      out[i + 2] = FROM_U8[data[i] as number] as number;
+    }
+    return r;
+  }
   for (let i = 0; i < data.length; i++) out[i] = FROM_U8[data[i] as number] as number;
   return r;
 }
