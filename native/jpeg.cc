@@ -1,7 +1,9 @@
 // JPEG round trips with the system libjpeg(-turbo), as OpenCV's cv2.imencode/imdecode do them: baseline,
 // IJG tables scaled by quality (clamped to baseline values), 4:2:0, no Huffman optimisation, islow DCT,
-// fancy upsampling, JFIF APP0. Float samples in [0, 1] are quantised straight into libjpeg's row buffer and the
-// decoded rows are written straight into the float output, so no uint8 image or JS buffer sits in between.
+// fancy upsampling, JFIF APP0. Float samples in [0, 1] are quantised into a native uint8 image, and the decoded
+// uint8 image is converted straight into the float output, so no JS buffer sits in between. Whole-image passes,
+// not row-by-row conversion interleaved with libjpeg: measured ~2x faster on the decode side, as libjpeg's own
+// working set then stays in cache while the 4-byte-per-sample output streams out.
 //
 // libjpeg reports errors through error_exit, which by default calls exit(). Here it longjmps back into the
 // small C-style phase functions below (their frames hold only trivially destructible objects, so no C++
@@ -161,7 +163,7 @@ __attribute__((noinline)) void WriteRow(const View& v, int y, const JSAMPLE* in)
 
 // --- setjmp phases: only trivially destructible locals from here to the next marker ---
 
-bool Encode(jpeg_compress_struct* c, ErrorMgr* e, const View& src, int quality, JSAMPLE* row, MemDest* dst) {
+bool Encode(jpeg_compress_struct* c, ErrorMgr* e, const View& src, int quality, JSAMPARRAY rows, MemDest* dst) {
   if (setjmp(e->jump)) return false;
   jpeg_create_compress(c);
   c->dest = &dst->pub;
@@ -173,9 +175,7 @@ bool Encode(jpeg_compress_struct* c, ErrorMgr* e, const View& src, int quality, 
   jpeg_set_quality(c, quality, TRUE);
   jpeg_start_compress(c, TRUE);
   while (c->next_scanline < c->image_height) {
-    QuantiseRow(src, static_cast<int>(c->next_scanline), row);
-    JSAMPROW rows[1] = {row};
-    jpeg_write_scanlines(c, rows, 1);
+    jpeg_write_scanlines(c, rows + c->next_scanline, c->image_height - c->next_scanline);
   }
   jpeg_finish_compress(c);
   return true;
@@ -193,14 +193,11 @@ bool ReadHeader(jpeg_decompress_struct* d, ErrorMgr* e, const unsigned char* buf
   return true;
 }
 
-bool ReadBody(jpeg_decompress_struct* d, ErrorMgr* e, const View& dst, JSAMPLE* row) {
+bool ReadBody(jpeg_decompress_struct* d, ErrorMgr* e, JSAMPARRAY rows) {
   if (setjmp(e->jump)) return false;
   jpeg_start_decompress(d);
   while (d->output_scanline < d->output_height) {
-    int y = static_cast<int>(d->output_scanline);
-    JSAMPROW rows[1] = {row};
-    jpeg_read_scanlines(d, rows, 1);
-    WriteRow(dst, y, row);
+    jpeg_read_scanlines(d, rows + d->output_scanline, d->output_height - d->output_scanline);
   }
   jpeg_finish_decompress(d);
   return true;
@@ -214,7 +211,8 @@ struct Codec {
   jpeg_compress_struct c{};
   jpeg_decompress_struct d{};
   MemDest dest{};
-  std::vector<JSAMPLE> row;
+  std::vector<JSAMPLE> image;  // uint8 HWC, rows of width × components
+  std::vector<JSAMPROW> rows;
   Codec() {
     InitErrors(&err);
     c.err = &err.pub;
@@ -225,6 +223,13 @@ struct Codec {
     jpeg_destroy_decompress(&d);
     std::free(dest.data);
   }
+  void Image(int w, int h, int ch) {
+    size_t stride = static_cast<size_t>(w) * ch;
+    image.resize(stride * h);
+    rows.resize(h);
+    for (int y = 0; y < h; y++) rows[y] = image.data() + y * stride;
+  }
+
   [[noreturn]] void Fail(const char* what) { throw std::runtime_error(std::string("jpeg: ") + what + ": " + err.message); }
 
   void EncodeView(const View& v, int quality) {
@@ -234,8 +239,9 @@ struct Codec {
     dest.capacity = static_cast<size_t>(v.width) * v.height * v.channels / 4 + 4096;
     dest.data = static_cast<unsigned char*>(std::malloc(dest.capacity));
     if (dest.data == nullptr) throw std::bad_alloc();
-    row.resize(static_cast<size_t>(v.width) * v.channels);
-    if (!Encode(&c, &err, v, quality, row.data(), &dest)) Fail("encode failed");
+    Image(v.width, v.height, v.channels);
+    for (int y = 0; y < v.height; y++) QuantiseRow(v, y, rows[y]);
+    if (!Encode(&c, &err, v, quality, rows.data(), &dest)) Fail("encode failed");
   }
 
   // Reads the header; the output size is then d.output_width × d.output_height × d.output_components.
@@ -244,14 +250,19 @@ struct Codec {
   }
 
   void Body(const View& v) {
-    row.resize(static_cast<size_t>(d.output_width) * d.output_components);
-    if (!ReadBody(&d, &err, v, row.data())) Fail("cannot decode");
+    Image(static_cast<int>(d.output_width), static_cast<int>(d.output_height), d.output_components);
+    if (!ReadBody(&d, &err, rows.data())) Fail("cannot decode");
+    for (int y = 0; y < v.height; y++) WriteRow(v, y, rows[y]);
   }
 
   // Encode then decode into `out` (same geometry as `in`; they may alias).
   void RoundTrip(const View& in, const View& out, int quality) {
     EncodeView(in, quality);
     Header(dest.data, dest.size, in.channels);
+    if (static_cast<int>(d.output_width) != in.width || static_cast<int>(d.output_height) != in.height ||
+        d.output_components != in.channels) {
+      throw std::logic_error("jpeg: round trip changed the image geometry");  // libjpeg keeps it; never expected
+    }
     Body(out);
   }
 };
