@@ -3,8 +3,8 @@
  * single degradations that performance.md §3 timed in Python, re-timed here against bench/degrade/reference.py
  * (numpy + OpenCV, same crops, same process invocation) and printed as ratios (> 1 = TypeScript faster).
  *
- * The matched pieces and the reference run alternately for `--rounds` rounds, so a load spike from other jobs hits
- * both sides of a round alike; the ratio reported is the median of the per-round ratios.
+ * Each matched piece alternates with its reference for `--rounds` rounds (TS, then Python right after), so a load
+ * spike from other jobs hits both sides of a round alike; the ratio reported is the median of the per-round ratios.
  *
  * Usage: node --import tsx bench/degrade/run.ts [--rounds 3] [--crops 24] [--passes 3] [--size 256]
  *        [--py-threads 1] [--types noise,jpeg] [--no-reference] [--matched-only] [--json]
@@ -81,27 +81,27 @@ const load = () =>
     .map((v) => v.toFixed(2))
     .join(' ');
 
-function runReference(crops: Raster[]): Record<string, number> | string {
-  const python = process.env.MASKDCPT_PYTHON ?? '/usr/bin/python3';
+/** Writes the crops once (uint8 RGB, as reference.py reads them); returns the file and a cleanup. */
+function writeCrops(crops: Raster[]): { file: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'degrade-bench-'));
-  try {
-    const file = join(dir, 'crops.u8');
-    const all = new Uint8Array(crops.length * size * size * 3);
-    crops.forEach((c, i) => {
-      all.set(toUint8(c), i * size * size * 3);
-    });
-    writeFileSync(file, all);
-    const script = fileURLToPath(new URL('./reference.py', import.meta.url));
-    const env = { ...process.env, OMP_NUM_THREADS: String(pyThreads), OPENBLAS_NUM_THREADS: String(pyThreads) };
-    const r = spawnSync(python, [script, file, String(crops.length), String(size), String(passes), String(pyThreads)], {
-      encoding: 'utf8',
-      env,
-    });
-    if (r.status !== 0) return `reference failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`;
-    return JSON.parse(r.stdout) as Record<string, number>;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const file = join(dir, 'crops.u8');
+  const all = new Uint8Array(crops.length * size * size * 3);
+  crops.forEach((c, i) => {
+    all.set(toUint8(c), i * size * size * 3);
+  });
+  writeFileSync(file, all);
+  return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Runs reference.py on the crops for the named pieces; median ms per pair by name, or an error line. */
+function runReference(file: string, n: number, names: readonly string[]): Record<string, number> | string {
+  const python = process.env.MASKDCPT_PYTHON ?? '/usr/bin/python3';
+  const script = fileURLToPath(new URL('./reference.py', import.meta.url));
+  const env = { ...process.env, OMP_NUM_THREADS: String(pyThreads), OPENBLAS_NUM_THREADS: String(pyThreads) };
+  const args = [script, file, String(n), String(size), String(passes), String(pyThreads), names.join(',')];
+  const r = spawnSync(python, args, { encoding: 'utf8', env });
+  if (r.status !== 0) return `reference failed: ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`;
+  return JSON.parse(r.stdout) as Record<string, number>;
 }
 
 const crops = await loadCrops();
@@ -131,29 +131,36 @@ const matched: [string, (img: Raster, i: number) => unknown][] = [
   ['jpeg', (img) => jpegRoundTrip(img, rng.int(10, 90))],
   ['mosaic', (img) => mosaicDegrade(img)],
 ];
-// Round r: every matched TS piece, then the reference on the same crops; a failed reference ends the rounds.
+// Each round times every matched piece in TS and then, right after, the same piece in Python, so both sides
+// of one ratio see nearly the same machine load; a failed reference stops the Python side.
 const loadBefore = load();
 let note = '';
 if (only.length === 0) {
   const ts = matched.map(() => [] as number[]);
   const py = matched.map(() => [] as number[]);
   const ratios = matched.map(() => [] as number[]);
-  for (let r = 0; r < rounds; r++) {
-    for (const [k, [, fn]] of matched.entries()) ts[k]?.push(await timeIt(crops, fn));
-    if (flag('no-reference')) continue;
-    const ref = runReference(crops);
-    if (typeof ref === 'string') {
-      note = ref;
-      break;
+  const ref = flag('no-reference') ? null : writeCrops(crops);
+  try {
+    for (let r = 0; r < rounds; r++) {
+      for (const [k, [name, fn]] of matched.entries()) {
+        const t = await timeIt(crops, fn);
+        ts[k]?.push(t);
+        if (!ref || note.startsWith('reference failed')) continue;
+        const out = runReference(ref.file, crops.length, [name]);
+        if (typeof out === 'string') {
+          note = out;
+          continue;
+        }
+        if (out._sinc === 0 || (out as Record<string, unknown>)._sinc === false)
+          note = 'reference: scipy missing, sinc kernels skipped';
+        const v = out[name];
+        if (v === undefined) continue;
+        py[k]?.push(v);
+        ratios[k]?.push(v / t);
+      }
     }
-    if (ref._sinc === 0 || (ref as Record<string, unknown>)._sinc === false)
-      note = 'reference: scipy missing, sinc kernels skipped';
-    for (const [k, [name]] of matched.entries()) {
-      const v = ref[name];
-      if (v === undefined) continue;
-      py[k]?.push(v);
-      ratios[k]?.push(v / (ts[k]?.[r] as number));
-    }
+  } finally {
+    ref?.cleanup();
   }
   for (const [k, [name]] of matched.entries()) {
     const row: Row = { name, ts: median(ts[k] as number[]) };
