@@ -5,7 +5,7 @@
  *
  * The codec is the system libjpeg-turbo that OpenCV links, called from the addon (native/jpeg.cc), so files are
  * byte-identical to cv2.imencode's. The addon quantises the float samples itself with the same rule as `toUint8`
- * and decodes straight back into float32, so a round trip makes no intermediate uint8 image or JS buffer.
+ * and converts the decoded image to float32 itself, so a round trip hands JS nothing but the result.
  * Channel order: OpenCV is fed BGR and converts to YCbCr internally; RGB yields the same YCbCr planes, so no
  * swap is needed here.
  */
