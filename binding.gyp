@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "maskdcpt",
-      "sources": ["native/addon.cc", "native/tensor.cc", "native/ops.cc", "native/runtime.cc", "native/allocator.cc"],
+      "sources": ["native/addon.cc", "native/tensor.cc", "native/ops.cc", "native/runtime.cc", "native/allocator.cc", "native/jpeg.cc"],
       "include_dirs": [
         "<!@(node -p \"require('node-addon-api').include\")",
         "<!@(node native/torch-paths.cjs include)"
@@ -11,7 +11,7 @@
       "cflags!": ["-fno-exceptions", "-fno-rtti"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17"],
       "cflags_cc": ["-std=c++17", "-fexceptions", "-frtti", "-O2", "-Wno-unused-parameter", "-Wno-deprecated-declarations"],
-      "libraries": ["<!@(node native/torch-paths.cjs libs)"]
+      "libraries": ["<!@(node native/torch-paths.cjs libs)", "-ljpeg"]
     }
   ]
 }

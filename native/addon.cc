@@ -1,5 +1,6 @@
 // Entry point of the maskdcpt libtorch addon.
 #include "common.h"
+#include "jpeg.h"
 
 #include <exception>
 
@@ -30,6 +31,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitAllocator(env, exports);
   InitOps(env, exports);
   InitRuntime(env, exports);
+  InitJpeg(env, exports);
   return exports;
 }
 

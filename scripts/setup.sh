@@ -14,6 +14,8 @@ if [ -z "${LIBTORCH:-}" ]; then
     dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
   done
 fi
+# libjpeg62-turbo-dev: the addon's JPEG codec (native/jpeg.cc), the same libjpeg-turbo OpenCV links.
+dpkg -s libjpeg62-turbo-dev >/dev/null 2>&1 || need_apt+=(libjpeg62-turbo-dev)
 # chromium: the headless browser that test/report checks the HTML report in (playwright-core drives it).
 dpkg -s chromium >/dev/null 2>&1 || need_apt+=(chromium)
 # python3-onnx: the ONNX checker that test/export runs on exported models (onnx 1.12, opset 17).

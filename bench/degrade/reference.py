@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Python/OpenCV/numpy reference timings for bench/degrade/run.ts (performance.md section 3a-3d).
 
-Usage: reference.py CROPS.u8 N SIZE PASSES THREADS   (crops: N x SIZE x SIZE x 3 uint8, RGB)
+Usage: reference.py CROPS.u8 N SIZE PASSES THREADS [NAMES]   (crops: N x SIZE x SIZE x 3 uint8, RGB;
+       NAMES: comma-separated subset of the pieces below, default all)
 Prints one JSON object: {name: median ms per pair}. Mirrors MaskDCPT's dataset steps:
   gaussian_noise  PairedImageDenoiseDataset: sigma ~ U(0, 75), float64 normal draw, add, clip
   basicsr_blur    PairedImageGaussianBlurDataset: BasicSR random kernel (sinc p 0.1 else mixed), pad to 21,
@@ -91,6 +92,7 @@ def mosaic_cfa_bayer(rgb):
 
 def main():
     path, n, size, passes, threads = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+    names = sys.argv[6].split(",") if len(sys.argv) > 6 else None
     cv2.setNumThreads(threads)
     crops_rgb = np.fromfile(path, np.uint8).reshape(n, size, size, 3)
     crops_bgr = [c[:, :, ::-1].copy() for c in crops_rgb]
@@ -120,6 +122,8 @@ def main():
 
     out = {"_sinc": special is not None}
     for name, fn in [("gaussian_noise", noise), ("basicsr_blur", blur), ("jpeg", jpeg), ("mosaic", mosaic)]:
+        if names is not None and name not in names:
+            continue
         for i in range(min(8, n)):
             fn(i)
         per = []

@@ -11,7 +11,7 @@
 import type { Raster } from '../io/raster.js';
 import type { Rng } from '../tensor/rng.js';
 import { normals } from './fastrand.js';
-import { fromUint8, roundHalfEven, toUint8 } from './jpeg.js';
+import { fromUint8, roundHalfEven } from './jpeg.js';
 
 /** RGGB CFA of an 8-bit RGB image (HWC): R at (even, even), G at (even, odd) and (odd, even), B at (odd, odd). */
 export function mosaicRggb(rgb: Uint8Array, width: number, height: number): Uint8Array {
@@ -23,6 +23,23 @@ export function mosaicRggb(rgb: Uint8Array, width: number, height: number): Uint
     }
   }
   return cfa;
+}
+
+/**
+ * `mosaicRggb(toUint8(img))` without quantising the two unsampled channels of each pixel: a Uint8ClampedArray
+ * store is toUint8's rule (clamp, ties to even, NaN → 0).
+ */
+function mosaicRggbFloat(img: Raster): Uint8Array {
+  const { width, height, data } = img;
+  const cfa = new Uint8ClampedArray(width * height);
+  for (let y = 0; y < height; y++) {
+    const odd = y & 1;
+    for (let x = 0; x < width; x++) {
+      const ch = odd + (x & 1); // 0 R, 1 G, 2 B
+      cfa[y * width + x] = (data[(y * width + x) * 3 + ch] as number) * 255;
+    }
+  }
+  return new Uint8Array(cfa.buffer);
 }
 
 /**
@@ -124,7 +141,7 @@ export function mosaicDegrade(
   cfaNoise?: { sigma: number; rng: Rng },
 ): Raster {
   if (img.channels !== 3) throw new RangeError('mosaic: needs an RGB raster');
-  const cfa = mosaicRggb(toUint8(img), img.width, img.height);
+  const cfa = mosaicRggbFloat(img);
   if (cfaNoise && cfaNoise.sigma > 0) {
     const z = normals(cfaNoise.rng, cfa.length);
     for (let i = 0; i < cfa.length; i++) {
@@ -133,12 +150,5 @@ export function mosaicDegrade(
     }
   }
   const bgr = demosaicEdgeAwareBG(cfa, img.width, img.height);
-  if (channelOrder === 'rgb') {
-    for (let i = 0; i < bgr.length; i += 3) {
-      const b = bgr[i] as number;
-      bgr[i] = bgr[i + 2] as number;
-      bgr[i + 2] = b;
-    }
-  }
-  return fromUint8(bgr, img.width, img.height, 3);
+  return fromUint8(bgr, img.width, img.height, 3, channelOrder === 'rgb');
 }

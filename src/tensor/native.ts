@@ -59,7 +59,20 @@ export interface AllocatorStats {
 
 export type NativeValue = NativeTensor | number | boolean | string | null | undefined | NativeValue[];
 
-export interface NativeAddon {
+/** JPEG codec with the system libjpeg-turbo (native/jpeg.cc); float samples in [0, 1], HWC rasters, RGB or grey. */
+export interface NativeJpeg {
+  jpegRoundTrip(data: Float32Array, width: number, height: number, channels: number, quality: number): Float32Array;
+  jpegEncode(data: Float32Array, width: number, height: number, channels: number, quality: number): Buffer;
+  /** channels: 0 keeps the file's (grey stays grey, colour becomes RGB), 1 or 3 converts. */
+  jpegDecode(
+    bytes: Uint8Array,
+    channels: 0 | 1 | 3,
+  ): { data: Float32Array; width: number; height: number; channels: number };
+  /** float32 CPU [C,H,W] or [N,C,H,W], C = 1 or 3: a new contiguous tensor, each image round-tripped. */
+  jpegRoundTripTensor(t: NativeTensor, quality: number): NativeTensor;
+}
+
+export interface NativeAddon extends NativeJpeg {
   NativeTensor: abstract new () => NativeTensor;
   lookupOp(name: string, overload: string): OpLookup;
   hasOp(name: string, overload: string): boolean;
