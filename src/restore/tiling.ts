@@ -13,7 +13,16 @@
  */
 import type { Raster } from '../io/raster.js';
 import { createRaster } from '../io/raster.js';
-import { fromTypedArray, noGrad, type Tensor, tidy } from '../tensor/index.js';
+
+/**
+ * Runs the model on one window: planar (1,C,h,w) float32 in, the same shape out. The engine behind it
+ * (libtorch in torch-backend.ts, onnxruntime in onnx-backend.ts, onnxruntime-web in web/) is the caller's; this
+ * file stays engine-free so the browser demo bundles the very same layout and blend.
+ */
+export type TileFn = (
+  input: Float32Array,
+  shape: readonly [1, number, number, number],
+) => Float32Array | Promise<Float32Array>;
 
 export interface TileOptions {
   /** Core tile size in pixels; 0 = the whole image in one window. Rounded down to a multiple of `multiple`. */
@@ -143,20 +152,22 @@ export function isAllocationError(err: unknown): boolean {
 }
 
 /** Yields to the event loop between tiles, so signals (SIGINT → abort) and progress rendering get a turn. */
-const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+const yieldTurn = () =>
+  // setImmediate is Node's (a browser has only setTimeout, clamped but fine between tiles).
+  new Promise<void>((resolve) => ('setImmediate' in globalThis ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
 /**
- * Runs `forward` (NCHW → NCHW of the same size) tile by tile over `input` and blends the results. Each tile
- * tensor is created, run under `noGrad` and disposed before the next, so engine memory is bounded by one
- * window's activations whatever the image size.
+ * Runs `run` (one window, NCHW → NCHW of the same size) tile by tile over `input` and blends the results. One
+ * window is in flight at a time, so engine memory is bounded by one window's activations whatever the image
+ * size.
  */
-export async function runTiled(input: Raster, forward: (x: Tensor) => Tensor, o: TileOptions): Promise<TiledResult> {
+export async function runTiles(input: Raster, run: TileFn, o: TileOptions): Promise<TiledResult> {
   const m = Math.max(1, o.multiple);
   let tile = checkTile(o.tile, m);
   const pad = roundUp(Math.max(0, o.pad), m);
   for (;;) {
     try {
-      return await runLayout(input, forward, tile, pad, m, o);
+      return await runLayout(input, run, tile, pad, m, o);
     } catch (err) {
       if (!isAllocationError(err)) throw err;
       const current = tile > 0 ? tile : roundUp(Math.max(input.width, input.height), m);
@@ -171,7 +182,7 @@ export async function runTiled(input: Raster, forward: (x: Tensor) => Tensor, o:
 
 async function runLayout(
   input: Raster,
-  forward: (x: Tensor) => Tensor,
+  run: TileFn,
   tile: number,
   pad: number,
   m: number,
@@ -194,19 +205,12 @@ async function runLayout(
     for (const tx of xs.tiles) {
       o.signal?.throwIfAborted();
       fillWindow(input, ty.win0, tx.win0, wh, ww, mc, reflect, buf);
-      // tidy also frees what a forward that fails half-way (out of memory) had already allocated.
-      const result = noGrad(() =>
-        tidy(() => {
-          const y = forward(fromTypedArray(buf, [1, mc, wh, ww]));
-          const [, yc, yh, yw] = y.shape as [number, number, number, number];
-          if (yc !== mc || yh !== wh || yw !== ww) {
-            throw new Error(
-              `the model returned [${y.shape}] for a [1,${mc},${wh},${ww}] input; only same-size models are supported`,
-            );
-          }
-          return y.toFloat32Array();
-        }),
-      );
+      const result = await run(buf, [1, mc, wh, ww]);
+      if (result.length !== buf.length) {
+        throw new Error(
+          `the model returned ${result.length} values for a [1,${mc},${wh},${ww}] input; only same-size models are supported`,
+        );
+      }
       blend(out, result, ty, tx, wh, ww, mc);
       index++;
       o.onTile?.(index, total);
