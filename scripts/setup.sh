@@ -16,6 +16,8 @@ if [ -z "${LIBTORCH:-}" ]; then
 fi
 # chromium: the headless browser that test/report checks the HTML report in (playwright-core drives it).
 dpkg -s chromium >/dev/null 2>&1 || need_apt+=(chromium)
+# python3-onnx: the ONNX checker that test/export runs on exported models (onnx 1.12, opset 17).
+dpkg -s python3-onnx >/dev/null 2>&1 || need_apt+=(python3-onnx)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup: installing ${need_apt[*]} (apt)"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

@@ -4,6 +4,7 @@ import { registerConvert } from './convert.js';
 import { registerDemo } from './demo.js';
 import { registerDiagnose } from './diagnose.js';
 import { registerEval } from './eval.js';
+import { registerExport } from './export.js';
 import { registerForward } from './forward.js';
 import { registerInfo } from './info.js';
 import { registerModels } from './models.js';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerConvert(program);
   registerForward(program);
+  registerExport(program);
   registerRestore(program);
   registerDiagnose(program);
   registerServeDemo(program);
