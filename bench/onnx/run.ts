@@ -2,11 +2,12 @@
  * bench/onnx: restore throughput of one model on three engines in the same run: onnxruntime-node (our ONNX
  * backend), our libtorch path, and PyTorch (bench/restore/torch_ref.py, the same tiling re-implemented). The
  * model is nafnet-small with perturbed weights, handed to every side: safetensors to libtorch and PyTorch, an
- * .onnx export to onnxruntime (our exporter, src/export, when this branch has it; else PyTorch's exporter via
- * tools/torch_onnx.py; the header says which). Rounds rotate the order of the three sides.
+ * .onnx export to onnxruntime (`maskdcpt export --dynamic-size`, or PyTorch's exporter with --exporter pytorch;
+ * the header says which). Rounds rotate the order of the three sides. Each side reports wall time and the
+ * process's CPU time per image: on a shared machine the CPU time is the steadier of the two.
  *
  *   node --import tsx bench/onnx/run.ts [--image /work/shared/data/kodak24/kodim01.png] [--size 512] [--tile 256]
- *        [--pad 16] [--rounds 3] [--runs 3] [--warmup 1] [--threads 2]
+ *        [--pad 16] [--rounds 3] [--runs 3] [--warmup 1] [--threads 2] [--exporter maskdcpt|pytorch]
  *
  * The image is the top-left size×size crop of --image. Ratios are time / time (< 1: the first is faster).
  */
@@ -31,13 +32,16 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '1' },
     threads: { type: 'string', default: '2' },
     python: { type: 'string', default: '/usr/bin/python3' },
+    exporter: { type: 'string', default: 'maskdcpt' },
   },
 });
 const { threads, tile, pad } = values;
 const env = { ...benchEnv(threads), MASKDCPT_THREADS: threads };
 const dir = mkdtempSync(join(tmpdir(), 'bench-onnx-'));
 try {
-  const m = await setupModel(dir, values.image, Number(values.size), values.python);
+  if (values.exporter !== 'maskdcpt' && values.exporter !== 'pytorch')
+    throw new Error(`--exporter must be maskdcpt or pytorch, got '${values.exporter}'`);
+  const m = await setupModel(dir, values.image, Number(values.size), values.python, values.exporter);
   console.log(
     `bench/onnx: nafnet-small (perturbed), ${m.image} (${values.size}x${values.size} crop of ${values.image}), tile ${tile} pad ${pad}, ` +
       `threads ${threads}, ${describeEnv(env)}, node ${process.version}, onnx from ${m.exporter}, load ${load()}`,
@@ -60,12 +64,25 @@ try {
     pytorch: () =>
       runJson(
         values.python,
-        [join(root, 'bench/restore/torch_ref.py'), 'time', 'library', threads, m.image, '1', tile, pad, values.runs, values.warmup, m.weights],
+        [
+          join(root, 'bench/restore/torch_ref.py'),
+          'time',
+          'library',
+          threads,
+          m.image,
+          '1',
+          tile,
+          pad,
+          values.runs,
+          values.warmup,
+          m.weights,
+        ],
         env,
       ),
   };
   const names = Object.keys(sides);
   const ms: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const cpu: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
   const tiles: Record<string, number> = {};
   for (let r = 0; r < Number(values.rounds); r++) {
     // Rotate who goes first, so no side always runs right after another's warm caches.
@@ -73,23 +90,36 @@ try {
       const name = names[(r + k) % names.length] as string;
       const s = (sides[name] as () => Sample)();
       ms[name]?.push(s.median_ms);
+      cpu[name]?.push(Number(s.cpu_ms));
       if (s.tiles) tiles[name] = Number(s.tiles);
     }
   }
   const n = tiles.onnxruntime ?? 4;
-  console.log(`\nrestore ${values.size}x${values.size}, ${n} tiles of ${tile} (+${pad} context), median of ${values.runs} after ${values.warmup} warm-up, ${values.rounds} rounds`);
-  console.log('| engine | ms per image (rounds) | median ms | ms per tile | images/s |');
-  console.log('|---|---|---|---|---|');
+  console.log(
+    `\nrestore ${values.size}x${values.size}, ${n} tiles of ${tile} (+${pad} context), median of ${values.runs} after ${values.warmup} warm-up, ${values.rounds} rounds`,
+  );
+  console.log('| engine | wall ms per image (rounds) | median wall ms | ms per tile | images/s | median CPU ms |');
+  console.log('|---|---|---|---|---|---|');
   const med: Record<string, number> = {};
+  const cpuMed: Record<string, number> = {};
   for (const name of names) {
     const xs = ms[name] as number[];
     med[name] = median(xs);
+    cpuMed[name] = median(cpu[name] as number[]);
     console.log(
-      `| ${name} | ${xs.map((v) => v.toFixed(0)).join(' ')} | ${med[name]!.toFixed(0)} | ${(med[name]! / n).toFixed(0)} | ${(1000 / med[name]!).toFixed(2)} |`,
+      `| ${name} | ${xs.map((v) => v.toFixed(0)).join(' ')} | ${med[name]!.toFixed(0)} | ${(med[name]! / n).toFixed(0)} | ${(1000 / med[name]!).toFixed(2)} | ${cpuMed[name]!.toFixed(0)} |`,
     );
   }
-  const ratio = (x: string, y: string) => `${x}/${y} ${(med[x]! / med[y]!).toFixed(2)}`;
-  console.log(`\nratios (time): ${ratio('onnxruntime', 'libtorch')}, ${ratio('onnxruntime', 'pytorch')}, ${ratio('libtorch', 'pytorch')}`);
+  const ratios = (t: Record<string, number>) =>
+    [
+      ['onnxruntime', 'libtorch'],
+      ['onnxruntime', 'pytorch'],
+      ['libtorch', 'pytorch'],
+    ]
+      .map(([x, y]) => `${x}/${y} ${(t[x as string]! / t[y as string]!).toFixed(2)}`)
+      .join(', ');
+  console.log(`\nratios (wall time): ${ratios(med)}`);
+  console.log(`ratios (CPU time): ${ratios(cpuMed)}`);
   console.log(`load average at the end: ${load()}`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -12,8 +12,17 @@ import { writeFileSync } from 'node:fs';
 import { readImage } from '../../src/io/image.js';
 import { loadRestorationModel, restoreDecoded } from '../../src/restore/restore.js';
 
-const [mode = 'time', backend = 'onnx', model = '', threadsArg = '2', image = '', tileArg = '256', padArg = '16', a8 = '3', a9 = '1'] =
-  process.argv.slice(2);
+const [
+  mode = 'time',
+  backend = 'onnx',
+  model = '',
+  threadsArg = '2',
+  image = '',
+  tileArg = '256',
+  padArg = '16',
+  a8 = '3',
+  a9 = '1',
+] = process.argv.slice(2);
 if (backend !== 'onnx' && backend !== 'libtorch') throw new Error(`unknown backend ${backend}`);
 const threads = Number(threadsArg);
 if (backend === 'libtorch') (await import('../../src/tensor/index.js')).setNumThreads(threads);

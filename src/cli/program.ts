@@ -21,7 +21,7 @@ import { requireLibtorch } from '../tensor/native.js';
  * line (what is missing, how to install it) instead of a failure deep inside. restore/diagnose are not here:
  * with an .onnx model they need no libtorch.
  */
-const NEEDS_LIBTORCH = new Set(['pretrain', 'finetune', 'demo', 'convert', 'forward', 'eval']);
+const NEEDS_LIBTORCH = new Set(['pretrain', 'finetune', 'demo', 'convert', 'forward', 'eval', 'export']);
 
 export function buildProgram(): Command {
   const program = new Command();

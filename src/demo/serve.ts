@@ -5,6 +5,7 @@
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,19 @@ const TYPES: Record<string, string> = {
 /** web/dist of this package (src/demo and dist/demo both sit two levels below the package root). */
 export function defaultDemoDir(): string {
   return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
+}
+
+/**
+ * onnxruntime-web's wasm files, served from the installed package when the demo folder lacks them (the npm
+ * package ships web/dist without the 28 MB binary; `npm run build:web` copies it for a self-contained folder).
+ */
+function ortFile(name: string): string | undefined {
+  if (!/^ort-wasm-[a-z.-]+\.(wasm|mjs)$/.test(name)) return undefined;
+  try {
+    return createRequire(import.meta.url).resolve(`onnxruntime-web/${name}`);
+  } catch {
+    return undefined;
+  }
 }
 
 export interface ServeOptions {
@@ -51,9 +65,10 @@ export async function serveDemo(o: ServeOptions = {}): Promise<DemoServer> {
   if (model && !(existsSync(model) && statSync(model).isFile())) throw new Error(`model file not found: ${o.model}`);
   const server = createServer((req, res) => {
     const path = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
-    const file =
+    let file =
       path === '/model.onnx' && model ? model : resolve(root, normalize(`.${path === '/' ? '/index.html' : path}`));
     const inside = file === model || file.startsWith(root + sep);
+    if (inside && !existsSync(file)) file = ortFile(path.slice(1)) ?? file;
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;

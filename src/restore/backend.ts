@@ -15,6 +15,8 @@ export interface Restorer {
   readonly sizeMultiple: number;
   /** Colour channels the model takes (1 or 3). */
   readonly channels: number;
+  /** A fixed-size graph's input [height, width]; every tile window then has this size. */
+  readonly window?: readonly [number, number] | undefined;
   readonly runTile: TileFn;
   dispose(): void;
 }

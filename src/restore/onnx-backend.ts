@@ -75,13 +75,14 @@ export async function loadOnnxModel(file: string, o: OnnxLoadOptions = {}): Prom
   const meta = session.inputMetadata[0];
   const inputShape = meta?.isTensor ? meta.shape : [];
   const channels = typeof inputShape[1] === 'number' ? inputShape[1] : 3;
-  const fixed = [inputShape[2], inputShape[3]].every((d) => typeof d === 'number') ? inputShape.slice(2) : null;
+  const [fh, fw] = [inputShape[2], inputShape[3]];
+  const fixed = typeof fh === 'number' && typeof fw === 'number' ? ([fh, fw] as const) : null;
 
   const run = async (out: string, input: Float32Array, shape: readonly [1, number, number, number]) => {
     if (fixed && (fixed[0] !== shape[2] || fixed[1] !== shape[3])) {
       throw new Error(
-        `${name} takes a fixed ${fixed[0]}x${fixed[1]} input but a ${shape[2]}x${shape[3]} window was asked for; ` +
-          're-export it with dynamic height/width, or choose -t/--tile-pad so that tile + 2*pad equals that size',
+        `${name} takes a fixed ${fixed[0]}x${fixed[1]} input but a ${shape[2]}x${shape[3]} window was asked for ` +
+          '(re-export it with --dynamic-size to run any window)',
       );
     }
     const feeds = { [inputName]: new ort.Tensor('float32', input, [...shape]) };
@@ -116,6 +117,7 @@ export async function loadOnnxModel(file: string, o: OnnxLoadOptions = {}): Prom
     arch: info.arch,
     sizeMultiple: info.sizeMultiple,
     channels,
+    window: fixed ?? undefined,
     labels: info.labels,
     classifier,
     inputShape,

@@ -192,6 +192,7 @@ export async function restoreDecoded(
     pad: o.tilePad ?? DEFAULT_TILE_PAD,
     multiple: r.sizeMultiple,
     modelChannels: r.channels,
+    ...(r.window ? { window: r.window } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
     ...(emit
       ? {

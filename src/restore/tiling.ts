@@ -33,6 +33,12 @@ export interface TileOptions {
   multiple: number;
   /** Colour channels the model takes (1 or 3); grey images are replicated for 3-channel models. */
   modelChannels?: number;
+  /**
+   * A fixed-size graph's input [height, width]: every window has exactly this size, the core is what `pad`
+   * leaves of it (`tile` is ignored, no halving on allocation failures), and windows larger than the image
+   * are filled by mirroring.
+   */
+  window?: readonly [number, number];
   onTile?: (index: number, total: number) => void;
   /** Called when a tile failed to allocate and the image starts again with a smaller tile. */
   onRetry?: (tile: number, reason: string) => void;
@@ -66,11 +72,23 @@ export interface AxisLayout {
 
 const roundUp = (v: number, m: number) => Math.ceil(v / m) * m;
 
-/** Splits [0, size) into cores of `tile` and windows of `tile + 2·pad` (clipped to the padded size). */
-export function axisLayout(size: number, tile: number, pad: number, multiple: number): AxisLayout {
+/**
+ * Splits [0, size) into cores of `tile` and windows of `tile + 2·pad` (clipped to the padded size). With
+ * `fixed` (a fixed-size graph) every window is `fixed` long and the core is what the context leaves.
+ */
+export function axisLayout(size: number, tile: number, pad: number, multiple: number, fixed?: number): AxisLayout {
   const padded = roundUp(size, multiple);
-  const whole = tile <= 0 || tile + 2 * pad >= padded;
-  const window = whole ? padded : tile + 2 * pad;
+  let whole: boolean;
+  let window: number;
+  if (fixed !== undefined) {
+    whole = fixed >= size;
+    window = fixed;
+    pad = Math.min(pad, Math.floor((fixed - 1) / 2));
+    tile = fixed - 2 * pad;
+  } else {
+    whole = tile <= 0 || tile + 2 * pad >= padded;
+    window = whole ? padded : tile + 2 * pad;
+  }
   const n = whole ? 1 : Math.ceil(size / tile);
   // Feather half-width: half the context, so every blended pixel still has pad/2 context in both tiles.
   const f = Math.min(Math.floor(pad / 2), Math.floor(tile / 2));
@@ -78,7 +96,7 @@ export function axisLayout(size: number, tile: number, pad: number, multiple: nu
   for (let i = 0; i < n; i++) {
     const core0 = whole ? 0 : i * tile;
     const core1 = whole ? size : Math.min(size, core0 + tile);
-    const win0 = Math.min(Math.max(core0 - pad, 0), padded - window);
+    const win0 = Math.min(Math.max(core0 - pad, 0), Math.max(0, padded - window));
     const lo = core0 > 0 ? f : 0;
     const hi = core1 < size ? f : 0;
     const out0 = core0 - lo;
@@ -103,7 +121,11 @@ export function axisLayout(size: number, tile: number, pad: number, multiple: nu
  */
 function sourceIndex(p: number, size: number, reflect: boolean): number {
   if (p < size) return p;
-  return reflect ? 2 * (size - 1) - p : size - 1;
+  if (!reflect || size === 1) return size - 1;
+  // Mirror-periodic, so a fixed window larger than twice the image still finds a pixel.
+  const period = 2 * (size - 1);
+  const q = p % period;
+  return q < size ? q : period - q;
 }
 
 /** Copies a window of an HWC raster into a planar (C,h,w) buffer, replicating grey into `channels` planes. */
@@ -163,8 +185,9 @@ const yieldTurn = () =>
  */
 export async function runTiles(input: Raster, run: TileFn, o: TileOptions): Promise<TiledResult> {
   const m = Math.max(1, o.multiple);
-  let tile = checkTile(o.tile, m);
   const pad = roundUp(Math.max(0, o.pad), m);
+  if (o.window) return runLayout(input, run, 0, pad, m, o);
+  let tile = checkTile(o.tile, m);
   for (;;) {
     try {
       return await runLayout(input, run, tile, pad, m, o);
@@ -191,12 +214,12 @@ async function runLayout(
   const { width: W, height: H, channels: C } = input;
   const mc = o.modelChannels ?? 3;
   if (C !== 1 && mc !== C) throw new Error(`the model takes ${mc}-channel images, this one has ${C} channels`);
-  const ys = axisLayout(H, tile, pad, m);
-  const xs = axisLayout(W, tile, pad, m);
+  const ys = axisLayout(H, tile, pad, m, o.window?.[0]);
+  const xs = axisLayout(W, tile, pad, m, o.window?.[1]);
   const wh = ys.window;
   const ww = xs.window;
   // Same rule as padToMultiple on the whole image: reflect unless the padding is as large as the image.
-  const reflect = roundUp(H, m) - H < H && roundUp(W, m) - W < W;
+  const reflect = o.window !== undefined || (roundUp(H, m) - H < H && roundUp(W, m) - W < W);
   const out = createRaster(W, H, C);
   const buf = new Float32Array(mc * wh * ww);
   const total = ys.tiles.length * xs.tiles.length;
@@ -217,7 +240,8 @@ async function runLayout(
       await yieldTurn();
     }
   }
-  return { raster: out, tile, tiles: total };
+  const used = o.window ? Math.max(0, Math.min(wh, ww) - 2 * pad) : tile;
+  return { raster: out, tile: used, tiles: total };
 }
 
 /** Adds a tile's weighted output into the image; grey images take the luma of a colour model's output. */

@@ -8,11 +8,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { exportOnnx } from '../../src/export/index.js';
 import { writeImage } from '../../src/io/image.js';
 import { META, modelInfo, readOnnxMetadata } from '../../src/onnx/metadata.js';
 import { diagnose, loadDiagnoser, loadOnnxModel, resolveModelName, restore } from '../../src/restore/index.js';
 import { setNumThreads } from '../../src/tensor/index.js';
 import { perturbedTiny, torchOnnx } from '../helpers/onnx.js';
+import type { Backbone } from '../../src/archs/types.js';
 import { photoCrop } from './helpers.js';
 
 setNumThreads(1); // 2 shared cores on CI
@@ -24,16 +26,19 @@ const onnx = join(dir, 'tiny.onnx');
 const withLogits = join(dir, 'tiny-logits.onnx');
 const photo = join(dir, 'photo.png');
 let probe: number[] = [];
+let model: Backbone;
 
 before(async () => {
-  const model = await perturbedTiny(weights);
-  model.dispose();
+  model = await perturbedTiny(weights);
   // 96x128: whole multiples of 16, so PyTorch's probe pads nothing and sees what diagnose's one tile sees.
   await writeImage(photo, await photoCrop(96, 128));
   torchOnnx(onnx, { weights });
   probe = torchOnnx(withLogits, { weights, labels: 5, probe: photo }).probabilities ?? [];
 });
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => {
+  model.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 test('metadata: the keys tools/torch_onnx.py appended; a non-ONNX file is refused by name', () => {
   const meta = readOnnxMetadata(readFileSync(withLogits), withLogits);
@@ -45,7 +50,10 @@ test('metadata: the keys tools/torch_onnx.py appended; a non-ONNX file is refuse
     labels: ['noise', 'real_noise', 'motion_blur', 'defocus_blur', 'gaussian_blur'],
   });
   assert.throws(() => readOnnxMetadata(readFileSync(photo), photo), new RegExp(`${photo} is not`));
-  assert.throws(() => modelInfo({ [META.sizeMultiple]: 'x' }, 'm.onnx'), /m\.onnx: maskdcpt\.size_multiple/);
+  assert.throws(
+    () => modelInfo({ [META.sizeMultiple]: 'x' }, 'm.onnx'),
+    /m\.onnx: size_multiple must be a positive integer/,
+  );
 });
 
 test('tiled restore: onnxruntime (PyTorch export) equals libtorch (our engine) on the same weights', async () => {
@@ -94,4 +102,36 @@ test('names resolve to <name>.onnx; --backend onnx refuses weights that are not 
     restore(photo, { model: photo.replace('.png', '.onnx') }),
     /cannot read ONNX model .*photo\.onnx: ENOENT/,
   );
+});
+
+test('models from `maskdcpt export` (ours): dynamic size, and fixed size tiled around its one window', async () => {
+  const crop = await photoCrop(90, 120);
+  const input = { data: crop.data, info: { width: 120, height: 90, channels: 3 as const } };
+  const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+  const dynamic = join(dir, 'ours-dynamic.onnx');
+  writeFileSync(dynamic, exportOnnx(model, { dynamicSize: true, name: 'nafnet-tiny' }));
+  const fixed = join(dir, 'ours-64.onnx');
+  writeFileSync(fixed, exportOnnx(model, { inputShape: [64, 64], name: 'nafnet-tiny' }));
+
+  const torch = await restore(input, { model: weights, tile: 32, tilePad: 16 });
+  const dyn = await restore(input, { model: dynamic, tile: 32, tilePad: 16 });
+  assert.ok(maxDiff(dyn.data, torch.data) < 1e-4, `dynamic: ${maxDiff(dyn.data, torch.data)}`);
+  // Fixed 64x64: with pad 16 the cores are 32, i.e. the same windows as libtorch's tile 32 / pad 16.
+  const fix = await restore(input, { model: fixed, tile: 999, tilePad: 16 });
+  assert.equal(fix.info.tile, 32);
+  assert.equal(fix.info.tiles, 12);
+  assert.ok(maxDiff(fix.data, torch.data) < 1e-4, `fixed: ${maxDiff(fix.data, torch.data)}`);
+  // An image smaller than the fixed window: mirrored out to 64x64 and cropped back.
+  const small = await photoCrop(40, 50);
+  const s = await restore({ data: small.data, info: { width: 50, height: 40, channels: 3 } }, { model: fixed });
+  assert.equal(s.data.length, 40 * 50 * 3);
+  assert.ok(s.data.every(Number.isFinite));
+  const m = await loadOnnxModel(fixed);
+  assert.deepEqual(m.window, [64, 64]);
+  assert.equal(m.arch, 'nafnet-tiny');
+  await assert.rejects(
+    async () => m.runTile(new Float32Array(3 * 32 * 32), [1, 3, 32, 32]),
+    /fixed 64x64 input .*--dynamic-size/,
+  );
+  m.dispose();
 });

@@ -72,11 +72,17 @@ async function restore(m: Extract<ToWorker, { type: 'restore' }>): Promise<void>
   const out = session.outputNames.includes(OUTPUT_IMAGE)
     ? OUTPUT_IMAGE
     : (session.outputNames.find((n) => n !== OUTPUT_LOGITS) as string);
-  const res = await runTiles(createRaster(m.width, m.height, 3, m.data), (x, shape) => run(out, x, shape), {
+  // A fixed-size export (the exporter's default) takes one window size: tile around it, as the Node backend does.
+  const meta = session.inputMetadata[0];
+  const shape = meta?.isTensor ? meta.shape : [];
+  const [fh, fw] = [shape[2], shape[3]];
+  const window = typeof fh === 'number' && typeof fw === 'number' ? ([fh, fw] as const) : undefined;
+  const res = await runTiles(createRaster(m.width, m.height, 3, m.data), (x, s) => run(out, x, s), {
     tile: m.tile,
     pad: m.pad,
     multiple: model.sizeMultiple,
     modelChannels: 3,
+    ...(window ? { window } : {}),
     onTile: (index, total) => post({ type: 'progress', index, total }),
   });
   const d = res.raster.data;
