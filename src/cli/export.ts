@@ -5,7 +5,7 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { loadModel } from '../archs/load.js';
-import { DEFAULT_OPSET, exportOnnx, MAX_OPSET, MIN_OPSET } from '../export/index.js';
+import { DEFAULT_OPSET, exportOnnx, MAX_OPSET, MIN_OPSET, verifyOnnx } from '../export/index.js';
 import { writeFileAtomic } from '../io/atomic.js';
 
 interface ExportFlags {
@@ -18,7 +18,11 @@ interface ExportFlags {
   opset: string;
   dynamicSize?: boolean;
   size?: string;
+  verify?: boolean;
 }
+
+/** Largest max-abs difference `--verify` accepts between onnxruntime and libtorch. */
+const VERIFY_TOL = 1e-4;
 
 /** Parses 'HxW' (or a single number for a square). */
 export function parseSize(s: string): [number, number] {
@@ -43,6 +47,7 @@ export function registerExport(program: Command): void {
     .option('--opset <n>', `ONNX opset (${MIN_OPSET}..${MAX_OPSET})`, String(DEFAULT_OPSET))
     .option('--dynamic-size', 'free batch, height and width (default: fixed size)')
     .option('--size <HxW>', 'input size of a fixed-size graph', '256x256')
+    .option('--verify', `run the file in onnxruntime and compare with libtorch (fails above ${VERIFY_TOL} max abs)`)
     .action(async (flags: ExportFlags) => {
       if (flags.model && flags.arch && flags.model !== flags.arch) {
         throw new Error(`give one of -n/--model and --arch, not both ('${flags.model}' vs '${flags.arch}')`);
@@ -66,10 +71,24 @@ export function registerExport(program: Command): void {
           name: arch ?? model.arch,
           metadata: { weights: basename(flags.weights) },
         });
+        if (flags.verify) {
+          const m = model.sizeMultiple;
+          // Dynamic: one size on the multiple and one off it, so the in-graph pad and crop run too.
+          const sizes: [number, number][] = flags.dynamicSize
+            ? [
+                [4 * m, 4 * m],
+                [4 * m + 3, 5 * m + 5],
+              ]
+            : [inputShape];
+          const results = await verifyOnnx(model, bytes, sizes);
+          const worst = Math.max(...results.map((r) => r.maxAbsDiff));
+          const detail = results.map((r) => `${r.height}x${r.width}: ${r.maxAbsDiff.toExponential(2)}`).join(', ');
+          if (!(worst <= VERIFY_TOL))
+            throw new Error(`onnxruntime and libtorch differ by more than ${VERIFY_TOL} (${detail}); nothing written`);
+          console.log(`verified: onnxruntime vs libtorch max abs diff ${detail}`);
+        }
         await writeFileAtomic(flags.output, [bytes]);
-        const size = flags.dynamicSize
-          ? `dynamic size (multiple of ${model.sizeMultiple} internally)`
-          : `${inputShape.join('x')}`;
+        const size = flags.dynamicSize ? `dynamic size (any HxW >= ${model.sizeMultiple})` : `${inputShape.join('x')}`;
         console.log(
           `wrote ${flags.output} (${model.arch}, opset ${opset}, ${size}, ${(bytes.byteLength / 1e6).toFixed(1)} MB)`,
         );

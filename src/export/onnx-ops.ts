@@ -19,8 +19,8 @@ function reg(keys: string | string[], fn: Converter): void {
 
 function tensorId(n: SymNode, i: number): number {
   const a = n.args[i];
-  if (a === undefined || !isTensorRef(a as never)) throw new Error(`aten::${n.op}: argument ${i} is not a tensor`);
-  return (a as { tensor: number }).tensor;
+  if (!isTensorRef(a)) throw new Error(`aten::${n.op}: argument ${i} is not a tensor`);
+  return a.tensor;
 }
 const T = (g: GraphBuilder, n: SymNode, i: number): string => g.value(tensorId(n, i));
 const optT = (g: GraphBuilder, n: SymNode, i: number): string | null => (n.args[i] == null ? null : T(g, n, i));
@@ -217,7 +217,10 @@ reg('transpose.int', (g, n) => {
 reg('unsqueeze', (g, n) => out(g, n, g.n('Unsqueeze', [T(g, n, 0), g.int64([num(n, 1)])])));
 reg('squeeze.dim', (g, n) => out(g, n, g.n('Squeeze', [T(g, n, 0), g.int64([num(n, 1)])])));
 reg('cat', (g, n) => {
-  const ids = list(n, 0).map((a) => (a as { tensor: number }).tensor);
+  const ids = list(n, 0).map((a, k) => {
+    if (!isTensorRef(a)) throw new Error(`aten::cat: element ${k} is not a tensor`);
+    return a.tensor;
+  });
   out(
     g,
     n,

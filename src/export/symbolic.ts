@@ -185,7 +185,15 @@ export function mergeTraces(traces: readonly Trace[], multiples: readonly number
           ),
         );
       }
-      if (isTensorRef(a) || vals.every((v) => v === a)) return a;
+      if (isTensorRef(a)) {
+        if (vals.some((v) => !isTensorRef(v) || v.tensor !== a.tensor)) {
+          throw new Error(
+            `the forward pass differs between input sizes at ${where(node, i)}: argument ${path} is another tensor`,
+          );
+        }
+        return a;
+      }
+      if (vals.every((v) => v === a)) return a;
       if (typeof a !== 'number' || vals.some((v) => typeof v !== 'number' || !Number.isInteger(v))) {
         throw new Error(
           `${where(node, i)}: argument ${path} (${vals.join(' / ')}) depends on the input size and is not an integer`,

@@ -46,8 +46,8 @@ export interface Trace {
   readonly output: number;
 }
 
-export function isTensorRef(a: TraceArg): a is TensorRef {
-  return typeof a === 'object' && a !== null && !Array.isArray(a);
+export function isTensorRef(a: unknown): a is TensorRef {
+  return typeof a === 'object' && a !== null && !Array.isArray(a) && 'tensor' in a;
 }
 
 function isNative(v: unknown): v is NativeTensor {

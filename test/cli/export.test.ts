@@ -68,8 +68,10 @@ for (const [arch, keys] of Object.entries(KWARGS)) {
         '-o',
         out,
         '--dynamic-size',
+        '--verify',
       );
       assert.match(msg, new RegExp(`wrote .*${arch}\\.onnx \\(${arch}, opset 17, dynamic size`));
+      assert.match(msg, /verified: onnxruntime vs libtorch max abs diff \d+x\d+: [\d.e+-]+, \d+x\d+: /);
       const bytes = new Uint8Array(readFileSync(out));
       const props = Object.fromEntries(decodeModel(bytes).metadata_props.map((p) => [p.key, p.value]));
       assert.equal(props.weights, `${arch}.pth`);

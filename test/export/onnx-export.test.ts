@@ -1,10 +1,12 @@
 /**
  * Every CPU-scale preset exports to ONNX with dynamic size; onnxruntime's output on real photo crops (one
  * a multiple of the size multiple, one not) equals our libtorch forward within 1e-4, and the file passes
- * ONNX's checker. A fixed-size export keeps its size; a newer opset (other Gelu/Reduce forms) runs too.
+ * ONNX's checker. A fixed-size export keeps its size; a newer opset (other Gelu/Reduce forms) runs too; the
+ * browser runtime (onnxruntime-web) runs the files as well.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import * as ortWeb from 'onnxruntime-web';
 import { createModel, listModels } from '../../src/archs/registry.js';
 import { decodeModel, exportOnnx } from '../../src/export/index.js';
 import { setNumThreads } from '../../src/tensor/index.js';
@@ -108,5 +110,24 @@ test('opset 20 (Gelu operator, reduce axes as inputs) matches libtorch too', asy
     await session.release();
   } finally {
     model.dispose();
+  }
+});
+
+test('the exported files also run in onnxruntime-web (WebAssembly), the browser runtime', async () => {
+  ortWeb.env.wasm.numThreads = 1;
+  for (const name of ['nafnet-tiny', 'restormer-tiny', 'promptir-small', 'swinir-tiny']) {
+    const model = createModel(name);
+    try {
+      perturbWeights(model, 11);
+      model.eval();
+      const session = await ortWeb.InferenceSession.create(exportOnnx(model, { dynamicSize: true }));
+      const x = await photoCrop(45, 70, 20, 30);
+      const r = await session.run({ input: new ortWeb.Tensor('float32', x, [1, 3, 45, 70]) });
+      const diff = maxAbsDiff(r.output?.data as Float32Array, torchForward(model, x, 45, 70));
+      assert.ok(diff <= TOL, `${name} in onnxruntime-web: max abs diff ${diff}`);
+      await session.release();
+    } finally {
+      model.dispose();
+    }
   }
 });
