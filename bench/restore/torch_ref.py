@@ -1,6 +1,6 @@
 """PyTorch side of bench/restore: the same nafnet-small (bench/archs/torch_models.py), the same tiling.
 
-  /usr/bin/python3 bench/restore/torch_ref.py time  <library|engine> <threads> <image> <repeat> <tile> <pad> <runs> <warmup>
+  /usr/bin/python3 bench/restore/torch_ref.py time  <library|engine> <threads> <image> <repeat> <tile> <pad> <runs> <warmup> [weights]
   /usr/bin/python3 bench/restore/torch_ref.py check <library|engine> <threads> <image> <repeat> <tile> <pad> <dir>
 
 library: the layout of src/restore (equal (tile+2*pad)^2 windows, edge windows shifted inwards, origins and pad
@@ -113,6 +113,8 @@ def load_image():
 
 if mode == 'time':
     runs, warmup = int(rest[0]), int(rest[1])
+    if len(rest) > 2:  # our weights (bench/onnx: the same model on every side)
+        model.load_state_dict(M.read_safetensors(rest[2]), strict=True)
     x = load_image()
     H, W = x.shape[2:]
     times, cpu = [], []

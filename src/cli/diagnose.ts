@@ -6,8 +6,8 @@
 import type { Command } from 'commander';
 import { collectInputs } from '../restore/batch.js';
 import { DEFAULT_DIAGNOSE_TILE, diagnose, formatPredictions, loadDiagnoser } from '../restore/diagnose.js';
-import { setNumThreads } from '../tensor/index.js';
-import { intFlag } from './restore.js';
+import { pickBackend } from '../restore/backend.js';
+import { applyThreads, backendFlag, intFlag } from './restore.js';
 
 interface DiagnoseFlags {
   input: string;
@@ -17,6 +17,7 @@ interface DiagnoseFlags {
   top: string;
   recursive?: boolean;
   threads?: string;
+  backend: string;
   json?: boolean;
 }
 
@@ -28,8 +29,9 @@ export function registerDiagnose(program: Command): void {
     .option('-n, --name <model>', 'a pre-training run or checkpoint installed in the models folder')
     .option(
       '--weights <file>',
-      'a pre-training checkpoint (ckpt_*.safetensors from `maskdcpt pretrain`) or its run folder',
+      'a pre-training checkpoint (ckpt_*.safetensors from `maskdcpt pretrain`), its run folder, or an .onnx export with the classifier',
     )
+    .option('--backend <name>', 'auto (onnxruntime for .onnx, else libtorch), libtorch or onnx', 'auto')
     .option(
       '-t, --tile <px>',
       'tile size for large images; tiles are classified and averaged (0 = whole image)',
@@ -43,11 +45,12 @@ export function registerDiagnose(program: Command): void {
       const ref = flags.weights ?? flags.name;
       if (!ref || (flags.weights && flags.name))
         throw new Error('pass a model: -n <name> or --weights <checkpoint> (one of them)');
-      if (flags.threads) setNumThreads(intFlag(flags.threads, '--threads', 1));
+      const backend = backendFlag(flags.backend);
+      const threads = await applyThreads(flags.threads, pickBackend(ref, backend));
       const tile = intFlag(flags.tile, '--tile');
       const top = intFlag(flags.top, '--top', 1);
       const { files } = await collectInputs(flags.input, flags.recursive ?? false);
-      const model = await loadDiagnoser(ref);
+      const model = await loadDiagnoser(ref, undefined, backend, threads);
       const failed: string[] = [];
       try {
         for (const file of files) {

@@ -7,9 +7,9 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { BatchEvent } from '../restore/events.js';
+import { pickBackend } from '../restore/backend.js';
 import { restoreFiles } from '../restore/batch.js';
 import { DEFAULT_TILE, DEFAULT_TILE_PAD } from '../restore/restore.js';
-import { setNumThreads } from '../tensor/index.js';
 
 interface RestoreFlags {
   input: string;
@@ -27,7 +27,26 @@ interface RestoreFlags {
   skipExisting?: boolean;
   quality?: string;
   threads?: string;
+  backend: string;
   json?: boolean;
+}
+
+/** `--backend`: auto, libtorch or onnx. */
+export function backendFlag(value: string): 'auto' | 'libtorch' | 'onnx' {
+  if (value !== 'auto' && value !== 'libtorch' && value !== 'onnx')
+    throw new Error(`--backend must be auto, libtorch or onnx, got '${value}'`);
+  return value;
+}
+
+/** --threads: onnxruntime takes it per session; libtorch's pool is process-wide (loaded only when used). */
+export async function applyThreads(
+  value: string | undefined,
+  backend: 'libtorch' | 'onnx',
+): Promise<number | undefined> {
+  if (!value) return undefined;
+  const n = intFlag(value, '--threads', 1);
+  if (backend === 'libtorch') (await import('../tensor/index.js')).setNumThreads(n);
+  return n;
 }
 
 /** A whole number ≥ min, or a one-line error naming the flag. */
@@ -41,7 +60,7 @@ export function intFlag(value: string, flag: string, min = 0): number {
 export function formatBatchEvent(e: BatchEvent): string | null {
   switch (e.type) {
     case 'start':
-      return `restoring ${e.total} image${e.total === 1 ? '' : 's'} with ${e.model} → ${e.output} (tile ${e.tile || 'off'}, pad ${e.tilePad})`;
+      return `restoring ${e.total} image${e.total === 1 ? '' : 's'} with ${e.model} (${e.backend}) → ${e.output} (tile ${e.tile || 'off'}, pad ${e.tilePad})`;
     case 'image':
       return null;
     case 'tile':
@@ -89,7 +108,11 @@ export function registerRestore(program: Command): void {
     .requiredOption('-i, --input <path>', 'an image, a folder, or a glob (quote it)')
     .requiredOption('-o, --output <path>', 'output folder (or a file name for a single image)')
     .option('-n, --name <model>', 'a model installed in the models folder (see `maskdcpt models`)')
-    .option('--weights <file>', 'weights: our .safetensors, a checkpoint, or an official .pth with --arch')
+    .option(
+      '--weights <file>',
+      'weights: our .safetensors, a checkpoint, an official .pth with --arch, or an exported .onnx (no libtorch needed)',
+    )
+    .option('--backend <name>', 'auto (onnxruntime for .onnx, else libtorch), libtorch or onnx', 'auto')
     .option('--arch <name>', 'architecture preset for an official .pth, e.g. nafnet-64-5d')
     .option('--arch-options <json>', 'architecture options as JSON')
     .option('--key <key>', "'params_ema' (default) or 'params'")
@@ -111,7 +134,9 @@ export function registerRestore(program: Command): void {
       if (flags.weights && !existsSync(flags.weights)) throw new Error(`weights file not found: ${flags.weights}`);
       if (!['auto', 'png', 'jpg', 'webp'].includes(flags.ext))
         throw new Error(`--ext must be auto, png, jpg or webp, got '${flags.ext}'`);
-      if (flags.threads) setNumThreads(intFlag(flags.threads, '--threads', 1));
+      const backend = backendFlag(flags.backend);
+      const ref = (flags.weights ?? flags.name) as string;
+      const threads = await applyThreads(flags.threads, pickBackend(ref, backend));
       const controller = new AbortController();
       const onSigint = () => controller.abort();
       process.once('SIGINT', onSigint);
@@ -119,7 +144,9 @@ export function registerRestore(program: Command): void {
         const result = await restoreFiles({
           input: flags.input,
           output: flags.output,
-          model: (flags.weights ?? flags.name) as string,
+          model: ref,
+          backend,
+          ...(threads ? { threads } : {}),
           ...(flags.arch ? { arch: flags.arch } : {}),
           ...(flags.archOptions ? { archOptions: JSON.parse(flags.archOptions) as Record<string, unknown> } : {}),
           ...(flags.key ? { key: flags.key } : {}),

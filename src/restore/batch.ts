@@ -7,6 +7,7 @@ import { constants, existsSync, statSync } from 'node:fs';
 import { access, mkdir, readdir } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import type { Backbone } from '../archs/types.js';
+import type { Restorer } from './backend.js';
 import { type ImageFormat, readImage, writeImage } from '../io/image.js';
 import type { BatchDoneEvent, BatchEvent } from './events.js';
 import { DEFAULT_TILE, DEFAULT_TILE_PAD, loadRestorationModel, type ModelOptions, restoreDecoded } from './restore.js';
@@ -163,7 +164,7 @@ export interface BatchOptions extends ModelOptions {
   input: string;
   /** `-o`: a file (single image input with an image extension) or a folder. */
   output: string;
-  model: string | Backbone;
+  model: string | Backbone | Restorer;
   tile?: number;
   tilePad?: number;
   ext?: OutputExt;
@@ -190,8 +191,16 @@ export async function restoreFiles(o: BatchOptions): Promise<BatchResult> {
   const tilePad = o.tilePad ?? DEFAULT_TILE_PAD;
   const result: BatchResult = { total: plan.length, ok: 0, skipped: 0, failed: [], seconds: 0, aborted: false };
   try {
-    checkTile(tile, loaded.model.sizeMultiple);
-    emit({ type: 'start', total: plan.length, model: loaded.name, output: o.output, tile, tilePad });
+    checkTile(tile, loaded.restorer.sizeMultiple);
+    emit({
+      type: 'start',
+      total: plan.length,
+      model: loaded.name,
+      backend: loaded.restorer.backend,
+      output: o.output,
+      tile,
+      tilePad,
+    });
     for (const [i, { input: file, output }] of plan.entries()) {
       const index = i + 1;
       const total = plan.length;
@@ -208,7 +217,7 @@ export async function restoreFiles(o: BatchOptions): Promise<BatchResult> {
       const started = performance.now();
       try {
         const img = await readImage(file);
-        const out = await restoreDecoded(img, loaded.model, {
+        const out = await restoreDecoded(img, loaded.restorer, {
           tile,
           tilePad,
           file,

@@ -2,7 +2,8 @@
  * `diagnose`: the pre-trained encoder and classification decoder on a photo → the likely degradation types
  * with probabilities. Large images are cut into tiles (no overlap needed: each tile is classified on its own)
  * and the tiles' class probabilities are averaged. The encoder runs unmasked, as the trainer's
- * `accuracy_unmasked` validation measures it.
+ * `accuracy_unmasked` validation measures it. Two engines: a pre-training checkpoint on libtorch, or an .onnx
+ * export that carries the classifier (a `logits` output and `labels` metadata) on onnxruntime.
  *
  * @example
  *   const { predictions } = await diagnose('rainy.jpg', { model: 'runs/pretrain' });
@@ -10,71 +11,62 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { createModel } from '../archs/registry.js';
 import { type DegradationLabel, LABELS } from '../degrade/labels.js';
-import { readWeights, stateToTensors } from '../io/tensor-bridge.js';
-import { MaskDCPT } from '../maskdcpt/pretrain.js';
-import { dispose, F, fromTypedArray, noGrad, tidy } from '../tensor/index.js';
+import { type BackendName, type Classifier, pickBackend } from './backend.js';
 import type { RestoreProgress } from './events.js';
 import { modelsDir, newestCheckpoint, resolveModelName } from './models.js';
 import { decodeInput, type ImageInput } from './restore.js';
 import { axisLayout, checkTile, fillWindow } from './tiling.js';
 
-/** A pre-training model ready to classify, with the label table it was trained with. */
+/** A model ready to classify, with the label table it was trained with. */
 export interface Diagnoser {
-  model: MaskDCPT;
+  classifier: Classifier;
   labels: DegradationLabel[];
-  /** The checkpoint it came from. */
+  /** The checkpoint or .onnx file it came from. */
   source: string;
   dispose(): void;
 }
 
-/** Loads a pre-training checkpoint (a file, a run directory, or a name in the models folder). */
-export async function loadDiagnoser(ref: string, dir: string = modelsDir()): Promise<Diagnoser> {
+/**
+ * Loads a pre-training checkpoint (a file, a run directory, or a name in the models folder) on libtorch, or an
+ * .onnx export with a classifier on onnxruntime.
+ */
+export async function loadDiagnoser(
+  ref: string,
+  dir: string = modelsDir(),
+  backend: BackendName | 'auto' = 'auto',
+  threads?: number,
+): Promise<Diagnoser> {
   let path = ref;
   if (existsSync(ref) && statSync(ref).isDirectory()) {
     const ckpt = newestCheckpoint(ref);
     if (!ckpt) throw new Error(`${ref} holds no checkpoint (ckpt_<iter>.safetensors)`);
     path = ckpt;
   } else if (!existsSync(ref)) {
-    path = resolveModelName(ref, dir).path;
+    path = resolveModelName(ref, dir, backend === 'onnx' ? 'onnx' : undefined).path;
   }
-  const { tensors, metadata } = await readWeights(path);
-  const name = basename(path);
-  const fc = tensors.get('classifier.fc.weight');
-  const arch = (metadata.arch ?? '').replace(/^maskdcpt:/, '');
-  if (!fc || !arch) {
-    throw new Error(
-      `${name} has no degradation classifier (classifier.* weights); diagnose needs a checkpoint from \`maskdcpt pretrain\``,
-    );
+  let classifier: Classifier;
+  if (pickBackend(path, backend) === 'onnx') {
+    if (!/\.onnx$/i.test(path)) throw new Error(`--backend onnx needs an .onnx model, got ${path}`);
+    const { loadOnnxModel } = await import('./onnx-backend.js');
+    const m = await loadOnnxModel(path, threads ? { threads } : {});
+    if (!m.classifier) {
+      m.dispose();
+      throw new Error(
+        `${basename(path)} has no degradation classifier (no 'logits' output with labels metadata); ` +
+          'diagnose through ONNX needs a model exported from a pre-training checkpoint with its classifier; ' +
+          'otherwise run diagnose on the checkpoint itself (libtorch)',
+      );
+    }
+    classifier = { ...m.classifier, dispose: () => m.dispose() };
+  } else {
+    const { loadTorchClassifier } = await import('./torch-diagnoser.js');
+    classifier = await loadTorchClassifier(path);
   }
-  const numClasses = fc.shape[0] as number;
-  // The classifier's depth is not in the metadata; the state dict says it (last_stage.<i>.*).
-  const stages = new Set(
-    [...tensors.keys()].map((k) => /^classifier\.last_stage\.(\d+)\./.exec(k)?.[1]).filter((v) => v !== undefined),
-  );
-  const extra = JSON.parse(metadata.extra ?? '{}') as { labels?: string[] };
-  const labels = (extra.labels ?? LABELS.map((l) => l.name)).map(
+  const labels = classifier.labels.map(
     (n, i) => LABELS.find((l) => l.name === n) ?? { id: i + 1, name: n, abbr: n, title: n },
   );
-  if (labels.length !== numClasses) {
-    throw new Error(
-      `${name}: the classifier has ${numClasses} classes but the checkpoint lists ${labels.length} labels`,
-    );
-  }
-  const options = JSON.parse(metadata.arch_options ?? '{}') as Record<string, unknown>;
-  const model = new MaskDCPT(createModel(arch, options), { numClasses, numResBlocks: Math.max(1, stages.size) });
-  const sd = stateToTensors(tensors);
-  try {
-    model.loadStateDict(sd);
-  } catch (err) {
-    model.dispose();
-    throw new Error(`${name} does not fit maskdcpt:${arch}: ${err instanceof Error ? err.message : String(err)}`);
-  } finally {
-    dispose(sd);
-  }
-  model.eval();
-  return { model, labels, source: path, dispose: () => model.dispose() };
+  return { classifier, labels, source: path, dispose: () => classifier.dispose() };
 }
 
 export interface Prediction extends DegradationLabel {
@@ -82,8 +74,10 @@ export interface Prediction extends DegradationLabel {
 }
 
 export interface DiagnoseOptions {
-  /** A loaded diagnoser (borrowed), a checkpoint file or run directory, or a name in the models folder. */
+  /** A loaded diagnoser (borrowed), a checkpoint or .onnx file, a run directory, or an installed name. */
   model: string | Diagnoser;
+  /** 'auto' (default): onnxruntime for .onnx files, libtorch otherwise. */
+  backend?: BackendName | 'auto';
   /** Tile size (default 512; 0 = whole image). Each tile is classified and the probabilities averaged. */
   tile?: number;
   modelsDir?: string;
@@ -102,12 +96,14 @@ export const DEFAULT_DIAGNOSE_TILE = 512;
 export async function diagnose(input: ImageInput, options: DiagnoseOptions): Promise<Diagnosis> {
   const t0 = performance.now();
   options.signal?.throwIfAborted();
-  const d = typeof options.model === 'string' ? await loadDiagnoser(options.model, options.modelsDir) : options.model;
+  const d =
+    typeof options.model === 'string'
+      ? await loadDiagnoser(options.model, options.modelsDir, options.backend)
+      : options.model;
   try {
     const img = await decodeInput(input);
     const { raster } = img;
-    const backbone = d.model.backbone;
-    const m = backbone.sizeMultiple;
+    const m = d.classifier.sizeMultiple;
     const tile = checkTile(options.tile ?? DEFAULT_DIAGNOSE_TILE, m);
     const ys = axisLayout(raster.height, tile, 0, m);
     const xs = axisLayout(raster.width, tile, 0, m);
@@ -120,13 +116,7 @@ export async function diagnose(input: ImageInput, options: DiagnoseOptions): Pro
       for (const tx of xs.tiles) {
         options.signal?.throwIfAborted();
         fillWindow(raster, ty.win0, tx.win0, ys.window, xs.window, 3, reflect, buf);
-        // tidy frees the tile's input, features and logits (also if the forward fails half-way).
-        const probs = noGrad(() =>
-          tidy(() => {
-            const feats = backbone.forwardFeatures(fromTypedArray(buf, [1, 3, ys.window, xs.window]));
-            return F.softmax(d.model.classify(feats), 1).toFloat32Array();
-          }),
-        );
+        const probs = await d.classifier.classifyTile(buf, [1, 3, ys.window, xs.window]);
         for (let k = 0; k < sum.length; k++) sum[k] = (sum[k] as number) + (probs[k] as number) / total;
         index++;
         options.onProgress?.({ type: 'tile', index, total });

@@ -33,6 +33,8 @@ export interface StartEvent {
   type: 'start';
   total: number;
   model: string;
+  /** The engine that runs the model. */
+  backend: 'libtorch' | 'onnx';
   output: string;
   tile: number;
   tilePad: number;

@@ -11,6 +11,7 @@
  *   classify.dispose();
  */
 import type { Backbone } from '../archs/types.js';
+import type { Restorer } from './backend.js';
 import { type Diagnoser, type Diagnosis, type DiagnoseOptions, diagnose, loadDiagnoser } from './diagnose.js';
 import {
   type ImageInput,
@@ -26,12 +27,23 @@ export * from './diagnose.js';
 export type * from './events.js';
 export * from './models.js';
 export * from './restore.js';
-export { axisLayout, checkTile, isAllocationError, runTiled, type TileOptions, type TiledResult } from './tiling.js';
+export * from './backend.js';
+export { type OnnxLoadOptions, type OnnxModel, loadOnnxModel } from './onnx-backend.js';
+export {
+  axisLayout,
+  checkTile,
+  isAllocationError,
+  runTiles,
+  type TileFn,
+  type TileOptions,
+  type TiledResult,
+} from './tiling.js';
+export { runTiled, torchRestorer, torchTileFn } from './torch-backend.js';
 
 export interface RestorationPipeline {
   (input: ImageInput, options?: Omit<RestoreOptions, 'model'>): Promise<RestoreResult>;
   readonly task: 'image-restoration';
-  readonly model: Backbone;
+  readonly restorer: Restorer;
   dispose(): void;
 }
 
@@ -46,7 +58,7 @@ export type Task = 'image-restoration' | 'degradation-classification';
 
 export function pipeline(
   task: 'image-restoration',
-  model: string | Backbone,
+  model: string | Backbone | Restorer,
   options?: ModelOptions,
 ): Promise<RestorationPipeline>;
 export function pipeline(
@@ -56,14 +68,14 @@ export function pipeline(
 ): Promise<DiagnosisPipeline>;
 export async function pipeline(
   task: Task,
-  model: string | Backbone,
+  model: string | Backbone | Restorer,
   options: ModelOptions = {},
 ): Promise<RestorationPipeline | DiagnosisPipeline> {
   if (task === 'image-restoration') {
     const loaded = await loadRestorationModel(model, options);
     const run = (input: ImageInput, o: Omit<RestoreOptions, 'model'> = {}) =>
-      restore(input, { ...o, model: loaded.model });
-    return Object.assign(run, { task, model: loaded.model, dispose: () => loaded.dispose() });
+      restore(input, { ...o, model: loaded.restorer });
+    return Object.assign(run, { task, restorer: loaded.restorer, dispose: () => loaded.dispose() });
   }
   if (task === 'degradation-classification') {
     if (typeof model !== 'string')

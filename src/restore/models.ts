@@ -125,9 +125,18 @@ export function newestCheckpoint(dir: string): string | null {
 }
 
 /** Resolves a model name in the models folder; unknown names get a message that says what to do. */
-export function resolveModelName(name: string, dir: string = modelsDir()): ModelSource {
+export function resolveModelName(name: string, dir: string = modelsDir(), prefer?: 'onnx'): ModelSource {
   const st = join(dir, `${name}.safetensors`);
+  const onnx = join(dir, `${name}.onnx`);
+  if (prefer === 'onnx') {
+    if (existsSync(onnx)) return { name, path: onnx };
+    throw new Error(
+      `model '${name}': no ${onnx} for --backend onnx${existsSync(st) ? `; export it: maskdcpt export --weights ${st} -o ${onnx}` : ''}`,
+    );
+  }
   if (existsSync(st)) return { name, path: st };
+  // An exported model alone (a machine without libtorch installs only these).
+  if (existsSync(onnx)) return { name, path: onnx };
   const run = join(dir, name);
   if (existsSync(run) && statSync(run).isDirectory()) {
     const ckpt = newestCheckpoint(run);
@@ -164,7 +173,7 @@ export function resolveModelName(name: string, dir: string = modelsDir()): Model
 export interface InstalledModel {
   name: string;
   path: string;
-  kind: 'weights' | 'checkpoint' | 'run' | 'official' | 'unconverted';
+  kind: 'weights' | 'checkpoint' | 'run' | 'official' | 'unconverted' | 'onnx';
   /** Architecture from the file's metadata (or the release table); '' when unknown. */
   arch: string;
   bytes: number;
@@ -203,6 +212,8 @@ export function listInstalled(dir: string = modelsDir()): InstalledModel[] {
       if (ckpt) out.push({ name: entry.name, path: ckpt, kind: 'run', arch: '', bytes: statSync(ckpt).size });
     } else if (entry.name.endsWith('.safetensors')) {
       out.push({ name: entry.name.slice(0, -12), path, kind: 'weights', arch: '', bytes: statSync(path).size });
+    } else if (entry.name.endsWith('.onnx')) {
+      out.push({ name: entry.name.slice(0, -5), path, kind: 'onnx', arch: '', bytes: statSync(path).size });
     } else if (entry.name.endsWith('.pth')) {
       const r = findRelease(entry.name);
       out.push({

@@ -12,9 +12,10 @@ import { loadModel } from '../archs/load.js';
 import type { Backbone } from '../archs/types.js';
 import { type ImageRead, readImage } from '../io/image.js';
 import { createRaster, type Raster } from '../io/raster.js';
+import { type BackendName, isRestorer, pickBackend, type Restorer } from './backend.js';
 import type { RestoreProgress } from './events.js';
 import { newestCheckpoint, resolveModelName } from './models.js';
-import { runTiled } from './tiling.js';
+import { runTiles } from './tiling.js';
 
 /** Raw pixels, as sharp's `{ data, info }` (so one call's output can be the next one's input). */
 export interface RawImage {
@@ -34,11 +35,18 @@ export interface ModelOptions {
   key?: string;
   /** Models folder for names (default: `modelsDir()`). */
   modelsDir?: string;
+  /**
+   * 'auto' (default): onnxruntime for `.onnx` files, libtorch otherwise. 'onnx' also makes a name resolve
+   * to `<name>.onnx` in the models folder. The libtorch addon is loaded only when libtorch is used.
+   */
+  backend?: BackendName | 'auto';
+  /** Intra-op threads for onnxruntime (libtorch's are process-wide: `setNumThreads`). */
+  threads?: number;
 }
 
 export interface RestoreOptions extends ModelOptions {
-  /** A loaded model, a weights file, or a name installed in the models folder. */
-  model: string | Backbone;
+  /** A loaded model (Backbone or Restorer, borrowed), a weights or .onnx file, or an installed name. */
+  model: string | Backbone | Restorer;
   /** Core tile size in pixels; 0 = whole image (default 512). Halved automatically if memory runs out. */
   tile?: number;
   /** Context pixels per tile side, blended across neighbours (default 32). */
@@ -76,34 +84,58 @@ export interface RestoreResult {
 
 /** A model loaded for restoration; `dispose()` frees it if this call loaded it. */
 export interface LoadedModel {
-  model: Backbone;
+  restorer: Restorer;
   name: string;
   dispose(): void;
 }
 
-/** Loads a model from a Backbone (borrowed), an existing weights file, or a name in the models folder. */
-export async function loadRestorationModel(ref: string | Backbone, o: ModelOptions = {}): Promise<LoadedModel> {
-  if (typeof ref !== 'string') return { model: ref, name: ref.arch, dispose: () => {} };
+/**
+ * Loads a model from a Backbone or Restorer (borrowed), a weights or .onnx file, or a name in the models
+ * folder. The engines are imported here, on demand: an .onnx model never loads libtorch, a libtorch model
+ * never loads onnxruntime.
+ */
+export async function loadRestorationModel(
+  ref: string | Backbone | Restorer,
+  o: ModelOptions = {},
+): Promise<LoadedModel> {
+  if (isRestorer(ref)) return { restorer: ref, name: ref.arch, dispose: () => {} };
+  if (typeof ref !== 'string') {
+    const { torchRestorer } = await import('./torch-backend.js');
+    return { restorer: torchRestorer(ref), name: ref.arch, dispose: () => {} };
+  }
   let src: { name: string; path: string; arch?: string; key?: string };
   if (existsSync(ref) && statSync(ref).isDirectory()) {
     // A training run folder: its newest checkpoint (the classifier is dropped by loadModel).
     const ckpt = newestCheckpoint(ref);
     if (!ckpt) throw new Error(`${ref} holds no checkpoint (ckpt_<iter>.safetensors)`);
     src = { name: ref, path: ckpt };
-  } else if (existsSync(ref) || /\.(safetensors|pth|pt|ckpt)$/i.test(ref)) {
+  } else if (existsSync(ref) || /\.(safetensors|pth|pt|ckpt|onnx)$/i.test(ref)) {
     src = { name: ref, path: ref };
   } else {
-    src = resolveModelName(ref, o.modelsDir);
+    src = resolveModelName(ref, o.modelsDir, o.backend === 'onnx' ? 'onnx' : undefined);
+  }
+  const backend = pickBackend(src.path, o.backend ?? 'auto');
+  if (backend === 'onnx') {
+    if (!/\.onnx$/i.test(src.path)) {
+      throw new Error(
+        `--backend onnx needs an .onnx model, got ${src.path}; export it first: maskdcpt export --weights ${src.path} -o model.onnx`,
+      );
+    }
+    const { loadOnnxModel } = await import('./onnx-backend.js');
+    const m = await loadOnnxModel(src.path, o.threads ? { threads: o.threads } : {});
+    return { restorer: m, name: src.name, dispose: () => m.dispose() };
   }
   const arch = o.arch ?? src.arch;
   const key = o.key ?? src.key;
+  const { torchRestorer } = await import('./torch-backend.js');
+  const { loadModel } = await import('../archs/load.js');
   const model = await loadModel(src.path, {
     ...(arch ? { arch } : {}),
     ...(o.archOptions ? { archOptions: o.archOptions } : {}),
     ...(key ? { key } : {}),
   });
   model.eval();
-  return { model, name: src.name, dispose: () => model.dispose() };
+  return { restorer: torchRestorer(model, true), name: src.name, dispose: () => model.dispose() };
 }
 
 function isRaw(input: ImageInput): input is RawImage {
@@ -149,19 +181,18 @@ export interface RestoredImage {
 /** Restores a decoded image with a loaded model (alpha passes through untouched). */
 export async function restoreDecoded(
   img: ImageRead,
-  model: Backbone,
+  model: Backbone | Restorer,
   o: Pick<RestoreOptions, 'tile' | 'tilePad' | 'signal' | 'onProgress'> & { file?: string } = {},
 ): Promise<RestoredImage> {
   const emit = o.onProgress;
   const file = o.file;
-  // Every backbone opens with a conv on the image, so its first 4-D weight gives the input channels.
-  const intro = model.parameters().find((p) => p.dim() === 4);
-  const modelChannels = intro?.shape[1] ?? 3;
-  const res = await runTiled(img.raster, (x) => model.forward(x), {
+  const r = isRestorer(model) ? model : (await loadRestorationModel(model)).restorer;
+  const res = await runTiles(img.raster, r.runTile, {
     tile: o.tile ?? DEFAULT_TILE,
     pad: o.tilePad ?? DEFAULT_TILE_PAD,
-    multiple: model.sizeMultiple,
-    modelChannels,
+    multiple: r.sizeMultiple,
+    modelChannels: r.channels,
+    ...(r.window ? { window: r.window } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
     ...(emit
       ? {
@@ -199,7 +230,7 @@ export async function restore(input: ImageInput, options: RestoreOptions): Promi
   const loaded = await loadRestorationModel(options.model, options);
   try {
     const img = await decodeInput(input);
-    const out = await restoreDecoded(img, loaded.model, options);
+    const out = await restoreDecoded(img, loaded.restorer, options);
     const colour = out.raster.channels;
     const channels = (colour + (out.alpha ? 1 : 0)) as 1 | 2 | 3 | 4;
     const seconds = (performance.now() - t0) / 1000;

@@ -13,7 +13,16 @@
  */
 import type { Raster } from '../io/raster.js';
 import { createRaster } from '../io/raster.js';
-import { fromTypedArray, noGrad, type Tensor, tidy } from '../tensor/index.js';
+
+/**
+ * Runs the model on one window: planar (1,C,h,w) float32 in, the same shape out. The engine behind it
+ * (libtorch in torch-backend.ts, onnxruntime in onnx-backend.ts, onnxruntime-web in web/) is the caller's; this
+ * file stays engine-free so the browser demo bundles the very same layout and blend.
+ */
+export type TileFn = (
+  input: Float32Array,
+  shape: readonly [1, number, number, number],
+) => Float32Array | Promise<Float32Array>;
 
 export interface TileOptions {
   /** Core tile size in pixels; 0 = the whole image in one window. Rounded down to a multiple of `multiple`. */
@@ -24,6 +33,12 @@ export interface TileOptions {
   multiple: number;
   /** Colour channels the model takes (1 or 3); grey images are replicated for 3-channel models. */
   modelChannels?: number;
+  /**
+   * A fixed-size graph's input [height, width]: every window has exactly this size, the core is what `pad`
+   * leaves of it (`tile` is ignored, no halving on allocation failures), and windows larger than the image
+   * are filled by mirroring.
+   */
+  window?: readonly [number, number];
   onTile?: (index: number, total: number) => void;
   /** Called when a tile failed to allocate and the image starts again with a smaller tile. */
   onRetry?: (tile: number, reason: string) => void;
@@ -57,11 +72,23 @@ export interface AxisLayout {
 
 const roundUp = (v: number, m: number) => Math.ceil(v / m) * m;
 
-/** Splits [0, size) into cores of `tile` and windows of `tile + 2·pad` (clipped to the padded size). */
-export function axisLayout(size: number, tile: number, pad: number, multiple: number): AxisLayout {
+/**
+ * Splits [0, size) into cores of `tile` and windows of `tile + 2·pad` (clipped to the padded size). With
+ * `fixed` (a fixed-size graph) every window is `fixed` long and the core is what the context leaves.
+ */
+export function axisLayout(size: number, tile: number, pad: number, multiple: number, fixed?: number): AxisLayout {
   const padded = roundUp(size, multiple);
-  const whole = tile <= 0 || tile + 2 * pad >= padded;
-  const window = whole ? padded : tile + 2 * pad;
+  let whole: boolean;
+  let window: number;
+  if (fixed !== undefined) {
+    whole = fixed >= size;
+    window = fixed;
+    pad = Math.min(pad, Math.floor((fixed - 1) / 2));
+    tile = fixed - 2 * pad;
+  } else {
+    whole = tile <= 0 || tile + 2 * pad >= padded;
+    window = whole ? padded : tile + 2 * pad;
+  }
   const n = whole ? 1 : Math.ceil(size / tile);
   // Feather half-width: half the context, so every blended pixel still has pad/2 context in both tiles.
   const f = Math.min(Math.floor(pad / 2), Math.floor(tile / 2));
@@ -69,7 +96,7 @@ export function axisLayout(size: number, tile: number, pad: number, multiple: nu
   for (let i = 0; i < n; i++) {
     const core0 = whole ? 0 : i * tile;
     const core1 = whole ? size : Math.min(size, core0 + tile);
-    const win0 = Math.min(Math.max(core0 - pad, 0), padded - window);
+    const win0 = Math.min(Math.max(core0 - pad, 0), Math.max(0, padded - window));
     const lo = core0 > 0 ? f : 0;
     const hi = core1 < size ? f : 0;
     const out0 = core0 - lo;
@@ -94,7 +121,11 @@ export function axisLayout(size: number, tile: number, pad: number, multiple: nu
  */
 function sourceIndex(p: number, size: number, reflect: boolean): number {
   if (p < size) return p;
-  return reflect ? 2 * (size - 1) - p : size - 1;
+  if (!reflect || size === 1) return size - 1;
+  // Mirror-periodic, so a fixed window larger than twice the image still finds a pixel.
+  const period = 2 * (size - 1);
+  const q = p % period;
+  return q < size ? q : period - q;
 }
 
 /** Copies a window of an HWC raster into a planar (C,h,w) buffer, replicating grey into `channels` planes. */
@@ -143,20 +174,23 @@ export function isAllocationError(err: unknown): boolean {
 }
 
 /** Yields to the event loop between tiles, so signals (SIGINT → abort) and progress rendering get a turn. */
-const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+const yieldTurn = () =>
+  // setImmediate is Node's (a browser has only setTimeout, clamped but fine between tiles).
+  new Promise<void>((resolve) => ('setImmediate' in globalThis ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
 /**
- * Runs `forward` (NCHW → NCHW of the same size) tile by tile over `input` and blends the results. Each tile
- * tensor is created, run under `noGrad` and disposed before the next, so engine memory is bounded by one
- * window's activations whatever the image size.
+ * Runs `run` (one window, NCHW → NCHW of the same size) tile by tile over `input` and blends the results. One
+ * window is in flight at a time, so engine memory is bounded by one window's activations whatever the image
+ * size.
  */
-export async function runTiled(input: Raster, forward: (x: Tensor) => Tensor, o: TileOptions): Promise<TiledResult> {
+export async function runTiles(input: Raster, run: TileFn, o: TileOptions): Promise<TiledResult> {
   const m = Math.max(1, o.multiple);
-  let tile = checkTile(o.tile, m);
   const pad = roundUp(Math.max(0, o.pad), m);
+  if (o.window) return runLayout(input, run, 0, pad, m, o);
+  let tile = checkTile(o.tile, m);
   for (;;) {
     try {
-      return await runLayout(input, forward, tile, pad, m, o);
+      return await runLayout(input, run, tile, pad, m, o);
     } catch (err) {
       if (!isAllocationError(err)) throw err;
       const current = tile > 0 ? tile : roundUp(Math.max(input.width, input.height), m);
@@ -171,7 +205,7 @@ export async function runTiled(input: Raster, forward: (x: Tensor) => Tensor, o:
 
 async function runLayout(
   input: Raster,
-  forward: (x: Tensor) => Tensor,
+  run: TileFn,
   tile: number,
   pad: number,
   m: number,
@@ -180,12 +214,12 @@ async function runLayout(
   const { width: W, height: H, channels: C } = input;
   const mc = o.modelChannels ?? 3;
   if (C !== 1 && mc !== C) throw new Error(`the model takes ${mc}-channel images, this one has ${C} channels`);
-  const ys = axisLayout(H, tile, pad, m);
-  const xs = axisLayout(W, tile, pad, m);
+  const ys = axisLayout(H, tile, pad, m, o.window?.[0]);
+  const xs = axisLayout(W, tile, pad, m, o.window?.[1]);
   const wh = ys.window;
   const ww = xs.window;
   // Same rule as padToMultiple on the whole image: reflect unless the padding is as large as the image.
-  const reflect = roundUp(H, m) - H < H && roundUp(W, m) - W < W;
+  const reflect = o.window !== undefined || (roundUp(H, m) - H < H && roundUp(W, m) - W < W);
   const out = createRaster(W, H, C);
   const buf = new Float32Array(mc * wh * ww);
   const total = ys.tiles.length * xs.tiles.length;
@@ -194,26 +228,20 @@ async function runLayout(
     for (const tx of xs.tiles) {
       o.signal?.throwIfAborted();
       fillWindow(input, ty.win0, tx.win0, wh, ww, mc, reflect, buf);
-      // tidy also frees what a forward that fails half-way (out of memory) had already allocated.
-      const result = noGrad(() =>
-        tidy(() => {
-          const y = forward(fromTypedArray(buf, [1, mc, wh, ww]));
-          const [, yc, yh, yw] = y.shape as [number, number, number, number];
-          if (yc !== mc || yh !== wh || yw !== ww) {
-            throw new Error(
-              `the model returned [${y.shape}] for a [1,${mc},${wh},${ww}] input; only same-size models are supported`,
-            );
-          }
-          return y.toFloat32Array();
-        }),
-      );
+      const result = await run(buf, [1, mc, wh, ww]);
+      if (result.length !== buf.length) {
+        throw new Error(
+          `the model returned ${result.length} values for a [1,${mc},${wh},${ww}] input; only same-size models are supported`,
+        );
+      }
       blend(out, result, ty, tx, wh, ww, mc);
       index++;
       o.onTile?.(index, total);
       await yieldTurn();
     }
   }
-  return { raster: out, tile, tiles: total };
+  const used = o.window ? Math.max(0, Math.min(wh, ww) - 2 * pad) : tile;
+  return { raster: out, tile: used, tiles: total };
 }
 
 /** Adds a tile's weighted output into the image; grey images take the luma of a colour model's output. */

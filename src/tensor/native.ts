@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -78,7 +79,12 @@ export interface NativeAddon extends NativeJpeg {
   hasOp(name: string, overload: string): boolean;
   callOp(handle: unknown, args: unknown[]): NativeValue;
   fromBuffer(data: ArrayBufferView, shape: readonly number[], dtype: number): NativeTensor;
-  backward(tensors: NativeTensor[], grads: (NativeTensor | null)[] | null, retainGraph?: boolean, createGraph?: boolean): void;
+  backward(
+    tensors: NativeTensor[],
+    grads: (NativeTensor | null)[] | null,
+    retainGraph?: boolean,
+    createGraph?: boolean,
+  ): void;
   grad(
     outputs: NativeTensor[],
     inputs: NativeTensor[],
@@ -105,22 +111,68 @@ function packageRoot(): string {
   return join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 }
 
-function load(): NativeAddon {
-  const root = packageRoot();
-  const file = process.env.MASKDCPT_ADDON ?? join(root, 'build', 'Release', 'maskdcpt.node');
-  if (!existsSync(file)) {
-    throw new Error(
-      `maskdcpt: the libtorch addon is not built (${file} is missing). ` +
-        'Run `bash scripts/setup.sh` (installs libtorch-dev and builds it) or `npm run build:native`.',
-    );
-  }
-  const require = createRequire(import.meta.url);
-  try {
-    return require(file) as NativeAddon;
-  } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
-    throw new Error(`maskdcpt: cannot load the libtorch addon ${file}: ${msg}`);
-  }
+/** Where the addon is looked for: $MASKDCPT_ADDON, else build/Release/maskdcpt.node in the package. */
+export function addonPath(): string {
+  return process.env.MASKDCPT_ADDON || join(packageRoot(), 'build', 'Release', 'maskdcpt.node');
 }
 
-export const native: NativeAddon = load();
+/** Why the addon could not be loaded (null until a load was tried or when it loaded). */
+let failure: string | null = null;
+let addon: NativeAddon | undefined;
+
+function load(): NativeAddon | undefined {
+  if (addon || failure) return addon;
+  const file = addonPath();
+  if (!existsSync(file)) {
+    failure = `${file} is missing`;
+    return undefined;
+  }
+  try {
+    const a = createRequire(import.meta.url)(file) as NativeAddon;
+    // libtorch defaults to one intra-op thread here; use the machine's cores unless the user chose.
+    const envThreads = Number(process.env.MASKDCPT_THREADS ?? process.env.OMP_NUM_THREADS ?? '');
+    a.setNumThreads(Number.isInteger(envThreads) && envThreads > 0 ? envThreads : availableParallelism());
+    addon = a;
+  } catch (err) {
+    failure = `${file} cannot be loaded: ${err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err)}`;
+  }
+  return addon;
+}
+
+/** Is the libtorch addon built and loadable? (Loads it on first call.) */
+export function libtorchAvailable(): boolean {
+  return load() !== undefined;
+}
+
+/**
+ * The addon, or a clear error naming what needs it, what is missing and how to install it. The addon is
+ * loaded on first use, not at import, so the ONNX paths (restore/diagnose with an .onnx model) run on a
+ * machine without libtorch.
+ */
+export function requireLibtorch(feature = 'this command'): NativeAddon {
+  const a = load();
+  if (a) return a;
+  throw new Error(
+    `${feature} needs libtorch, and the libtorch addon is not available (${failure}). ` +
+      'Install it: `sudo apt-get install libtorch-dev` (Debian/Ubuntu; or set LIBTORCH=/path/to/libtorch), then ' +
+      '`npm run build:native` in the maskdcpt package folder (`bash scripts/setup.sh` does both). ' +
+      'Restoring and diagnosing with an exported .onnx model need no libtorch (`--weights model.onnx`).',
+  );
+}
+
+/**
+ * The addon's functions, loaded on first access. Functions are bound once and cached, so the hot path
+ * (`native.callOp`) costs one property read after the first call.
+ */
+const bound = new Map<PropertyKey, unknown>();
+export const native: NativeAddon = new Proxy({} as NativeAddon, {
+  get(_target, key) {
+    const hit = bound.get(key);
+    if (hit !== undefined) return hit;
+    const a = requireLibtorch('this operation (tensor engine)');
+    const v = Reflect.get(a, key) as unknown;
+    const out = typeof v === 'function' && key !== 'NativeTensor' ? (v as (...args: unknown[]) => unknown).bind(a) : v;
+    bound.set(key, out);
+    return out;
+  },
+});

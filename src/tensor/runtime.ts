@@ -1,5 +1,4 @@
 /** Process-wide engine settings: threads, RNG, allocator, build information. */
-import { availableParallelism } from 'node:os';
 import { type AllocatorStats, type BuildInfo, native } from './native.js';
 
 /** Seeds libtorch's default generator (CPU, and CUDA when present), as torch.manual_seed. */
@@ -41,7 +40,3 @@ export function emptyCache(): void {
 export function resetPeakMemory(): void {
   native.resetPeakMemory();
 }
-
-// libtorch defaults to one intra-op thread here; use the machine's cores unless the user chose.
-const envThreads = Number(process.env.MASKDCPT_THREADS ?? process.env.OMP_NUM_THREADS ?? '');
-setNumThreads(Number.isInteger(envThreads) && envThreads > 0 ? envThreads : availableParallelism());

@@ -6,7 +6,8 @@ import { createModel } from '../../src/archs/registry.js';
 import { createRaster } from '../../src/io/raster.js';
 import { Conv2d } from '../../src/nn/layers.js';
 import { Sequential } from '../../src/nn/module.js';
-import { axisLayout, checkTile, runTiled } from '../../src/restore/tiling.js';
+import { runTiled } from '../../src/restore/torch-backend.js';
+import { axisLayout, checkTile } from '../../src/restore/tiling.js';
 import { allocatorStats, F, manualSeed, resetPeakMemory, setNumThreads, type Tensor } from '../../src/tensor/index.js';
 import { bandMask, compare, photoCrop, untiled } from './helpers.js';
 
