@@ -30,6 +30,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitAllocator(env, exports);
   InitOps(env, exports);
   InitRuntime(env, exports);
+  InitDistributed(env, exports);
   return exports;
 }
 

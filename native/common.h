@@ -64,5 +64,6 @@ class TensorWrap : public Napi::ObjectWrap<TensorWrap> {
 void InitOps(Napi::Env env, Napi::Object exports);
 void InitRuntime(Napi::Env env, Napi::Object exports);
 void InitAllocator(Napi::Env env, Napi::Object exports);
+void InitDistributed(Napi::Env env, Napi::Object exports);
 
 }  // namespace mdt
