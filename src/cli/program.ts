@@ -6,6 +6,7 @@ import { registerDiagnose } from './diagnose.js';
 import { registerEval } from './eval.js';
 import { registerForward } from './forward.js';
 import { registerInfo } from './info.js';
+import { registerLaunch } from './launch.js';
 import { registerModels } from './models.js';
 import { registerRestore } from './restore.js';
 import { registerSynth } from './synth.js';
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerInfo(program);
   registerDemo(program);
   registerTrain(program);
+  registerLaunch(program);
   registerConvert(program);
   registerForward(program);
   registerRestore(program);
