@@ -19,6 +19,8 @@ export interface LaunchOptions {
   args: string[];
   /** The CLI entry script (default: the one running now, so it works from dist/ and under tsx). */
   entry?: string;
+  /** Node flags for the children (default: this process's, e.g. `--import tsx`). */
+  execArgv?: string[];
   /** Extra environment for every process. */
   env?: NodeJS.ProcessEnv;
   /** Where prefixed output lines go (default: this process's stdout/stderr). */
@@ -107,7 +109,7 @@ export async function launch(o: LaunchOptions): Promise<LaunchResult> {
       MASTER_ADDR: addr,
       MASTER_PORT: String(port),
     };
-    const child = spawn(process.execPath, [...process.execArgv, entry, ...o.args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(o.execArgv ?? process.execArgv), entry, ...o.args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
     const closed: Promise<void>[] = [];
     for (const stream of ['stdout', 'stderr'] as const) {

@@ -133,6 +133,8 @@ export class ProcessGroup {
     try {
       fn();
     } catch (err) {
+      // Bad arguments are this rank's own mistake, found before any communication: no one else to blame.
+      if (err instanceof TypeError || err instanceof RangeError) throw err;
       throw new Error(this.explain(what, message(err)));
     }
   }
