@@ -52,7 +52,9 @@ function register(program: Command, mode: 'pretrain' | 'finetune', description: 
       if (env && flags.distTimeout) env.timeoutMs = parseTimeout(flags.distTimeout, '--dist-timeout');
       const dist = env ? ProcessGroup.init(env) : null;
       const controller = new AbortController();
-      process.once('SIGINT', () => controller.abort());
+      // Data parallel: Ctrl-C reaches a rank from the terminal and from the launcher; one stop either way.
+      if (dist) process.on('SIGINT', () => controller.abort());
+      else process.once('SIGINT', () => controller.abort());
       try {
         await train(config, {
           resume: flags.resume,

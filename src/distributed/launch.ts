@@ -88,10 +88,14 @@ export async function launch(o: LaunchOptions): Promise<LaunchResult> {
       for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
     }, o.killAfterMs ?? 5000);
   };
+  // First SIGINT/SIGTERM: pass it on, so the ranks stop together at the end of a step (a Ctrl-C from the
+  // terminal reaches them directly too; the trainer treats the repeat as one). A second one: SIGKILL.
+  let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     failure ??= `launch: received ${sig}; stopping all ranks`;
     exitCode = 130;
-    stopOthers(sig);
+    const hard = ++signals > 1;
+    for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill(hard ? 'SIGKILL' : sig);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

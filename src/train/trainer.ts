@@ -179,6 +179,9 @@ export async function train(c: TrainConfig, o: TrainOptions = {}): Promise<Train
   let windowStart = performance.now();
   let windowIters = 0;
   let iter = start;
+  // Data parallel: a stop request (Ctrl-C) reaches the ranks at different moments; they agree on it in the
+  // step's collective and stop after the same iteration.
+  let stopAll = false;
   const save = async (at: number) => {
     try {
       lastSaved = await saveTraining(run.dir, at, parts, { configHash: configHash(c), labels: LABELS.map((l) => l.name), best }, c.checkpoint.keep);
@@ -194,7 +197,10 @@ export async function train(c: TrainConfig, o: TrainOptions = {}): Promise<Train
   };
   try {
     while (iter < c.train.totalIter) {
-      if (o.signal?.aborted) break;
+      // One turn of the event loop per step: with in-process data (workers: 0) the loop otherwise runs on
+      // microtasks alone, and a Ctrl-C handler would never get to run.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (dist ? stopAll : o.signal?.aborted) break;
       const batch = await loader.next();
       const lr = applySchedule(optimizer, schedule, iter);
       const step: { loss: number; l1?: number; focal?: number } = tidy(() => {
@@ -218,7 +224,8 @@ export async function train(c: TrainConfig, o: TrainOptions = {}): Promise<Train
       if (dist) {
         averageGradients(dist, model.parameters());
         // The global batch's loss (a mean of equal slices), so every rank logs and stops on the same values.
-        const [loss, l1, focal] = dist.allReduceNumbers([step.loss, step.l1 ?? 0, step.focal ?? 0], 'avg') as [number, number, number];
+        const [loss, l1, focal, stop] = dist.allReduceNumbers([step.loss, step.l1 ?? 0, step.focal ?? 0, o.signal?.aborted ? 1 : 0], 'avg') as [number, number, number, number];
+        stopAll = stop > 0;
         step.loss = loss;
         if (step.l1 !== undefined) step.l1 = l1;
         if (step.focal !== undefined) step.focal = focal;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { freePort, launch } from '../../src/distributed/launch.js';
 import { ProcessGroup } from '../../src/distributed/process-group.js';
-import { cli, type Finished, tinyConfig, writeConfig } from './helpers.js';
+import { cli, type Finished, rankEvents, tinyConfig, writeConfig } from './helpers.js';
 
 const skip = ProcessGroup.backends().gloo ? false : 'the addon was built without Gloo';
 
@@ -103,4 +103,31 @@ test('a hung rank 1 is reported by name once the collective times out', { skip }
   assert.match(r0.stderr, /rank 0: \w+ failed: rank 1 \(pid \d+ on [^)]+\) stopped responding/);
   // One timeout to notice, at most one more for the roll call, plus process exit on a loaded machine.
   assert.ok(sinceHurtMs >= timeoutS * 1000 && sinceHurtMs < 2 * timeoutS * 1000 + 4000, `rank 0 took ${sinceHurtMs} ms to stop`);
+});
+
+test('Ctrl-C on the launcher stops every rank after the same iteration, cleanly', { skip }, async () => {
+  const runs = mkdtempSync(join(tmpdir(), 'mdt-int-'));
+  try {
+    const file = writeConfig(runs, tinyConfig(runs, 'int', { train: { totalIter: 1000, optim: { lr: 2e-4 }, ema: 0 }, checkpoint: { every: 1000 } }));
+    const l = cli(['launch', '--nproc', '2', '--dist-timeout', '30', '--', 'pretrain', '--config', file, '--resume', 'never', '--json']);
+    await new Promise<void>((resolve, reject) => {
+      const onData = (d: Buffer) => {
+        if (!d.toString().includes('"type":"iter"')) return;
+        l.child.stdout?.off('data', onData);
+        l.child.kill('SIGINT');
+        resolve();
+      };
+      l.child.stdout?.on('data', onData);
+      void l.done.then((f) => reject(new Error(`launch ended before a step:\n${f.stderr}`)));
+    });
+    const r = await l.done;
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /launch: received SIGINT; stopping all ranks/);
+    // Both ranks left the loop at the same iteration: rank 0 finished normally, nobody reported a failed collective.
+    const done = rankEvents(r.stdout).find((e) => e.type === 'done');
+    assert.ok(done && (done.iter as number) < 1000, `the ranks trained on after SIGINT: ${JSON.stringify(done)}`);
+    assert.doesNotMatch(r.stderr, /failed/);
+  } finally {
+    rmSync(runs, { recursive: true, force: true });
+  }
 });
