@@ -1,8 +1,12 @@
-/** Bucketed in-place collectives between 2 real processes, checked against sums computed here. */
+/**
+ * Bucketed in-place collectives between 2 real processes, checked against sums computed here. The ranks meet
+ * through a FileStore (the alternative to rank 0's TCPStore, which the training tests use).
+ */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { freePort } from '../../src/distributed/launch.js';
 import { ProcessGroup } from '../../src/distributed/process-group.js';
 import { cli } from './helpers.js';
 
@@ -23,11 +27,11 @@ function values(r: number): number[][] {
 const zip = (f: (a: number, b: number) => number) => values(1).map((a, k) => a.map((v, i) => f(v, values(2)[k]?.[i] as number)));
 
 test('allReduce (sum, avg, max), broadcast and barrier across 2 processes, over many small buckets', { skip }, async () => {
-  const port = String(await freePort());
+  const dir = mkdtempSync(join(tmpdir(), 'mdt-store-'));
   const script = join('test', 'distributed', 'fixtures', 'collectives.ts');
-  const env = (rank: number) => ({ RANK: String(rank), WORLD_SIZE: '2', MASTER_ADDR: '127.0.0.1', MASTER_PORT: port, MASKDCPT_DIST_TIMEOUT: '30' });
-  const runs = [0, 1].map((rank) => cli([], env(rank), script).done);
-  const results = await Promise.all(runs);
+  const env = (rank: number) => ({ RANK: String(rank), WORLD_SIZE: '2', MASKDCPT_DIST_STORE: `file:${join(dir, 'store')}`, MASKDCPT_DIST_TIMEOUT: '30' });
+  const results = await Promise.all([0, 1].map((rank) => cli([], env(rank), script).done));
+  rmSync(dir, { recursive: true, force: true });
   const outs = results.map((r) => {
     assert.equal(r.code, 0, r.stderr);
     return JSON.parse(r.stdout.trim().split('\n').at(-1) as string) as Record<string, unknown>;
