@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "maskdcpt",
-      "sources": ["native/addon.cc", "native/tensor.cc", "native/ops.cc", "native/runtime.cc", "native/allocator.cc", "native/distributed.cc"],
+      "sources": ["native/addon.cc", "native/tensor.cc", "native/ops.cc", "native/runtime.cc", "native/allocator.cc", "native/distributed.cc", "native/reducer.cc"],
       "include_dirs": [
         "<!@(node -p \"require('node-addon-api').include\")",
         "<!@(node native/torch-paths.cjs include)"

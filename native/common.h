@@ -14,6 +14,7 @@ namespace mdt {
 // Per-environment state (one per main thread or worker_thread).
 struct AddonData {
   Napi::FunctionReference tensorCtor;
+  Napi::FunctionReference groupCtor;  // NativeProcessGroup, to check arguments (distributed.cc)
 };
 
 AddonData* GetData(Napi::Env env);

@@ -2,7 +2,7 @@
 // (Gloo; NCCL when the libtorch build has it) with bucketed in-place allReduce, broadcast and barrier.
 // Collectives block the calling JS thread until done (the training loop waits for them anyway); every
 // c10d/Gloo failure, a timeout included, surfaces as a JS Error through Guard.
-#include "common.h"
+#include "distributed.h"
 
 #include <chrono>
 #include <string>
@@ -11,7 +11,6 @@
 #if defined(MDT_HAVE_GLOO)
 #include <torch/csrc/distributed/c10d/FileStore.hpp>
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
-#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #endif
 #if defined(MDT_HAVE_NCCL)
@@ -65,7 +64,8 @@ std::vector<std::vector<at::Tensor>> Buckets(const std::vector<at::Tensor>& ts, 
   return out;
 }
 
-// Flattens a bucket into one contiguous buffer (or uses its only tensor in place when it is contiguous).
+}  // namespace
+
 at::Tensor Flat(const std::vector<at::Tensor>& bucket) {
   if (bucket.size() == 1 && bucket[0].is_contiguous()) return bucket[0];
   std::vector<at::Tensor> views;
@@ -81,6 +81,8 @@ void Unflatten(const at::Tensor& flat, const std::vector<at::Tensor>& bucket) {
     off += t.numel();
   }
 }
+
+namespace {
 
 class StoreWrap : public Napi::ObjectWrap<StoreWrap> {
  public:
@@ -152,6 +154,8 @@ class StoreWrap : public Napi::ObjectWrap<StoreWrap> {
   }
 };
 
+}  // namespace
+
 class GroupWrap : public Napi::ObjectWrap<GroupWrap> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -198,10 +202,10 @@ class GroupWrap : public Napi::ObjectWrap<GroupWrap> {
     });
   }
 
- private:
   c10::intrusive_ptr<c10d::ProcessGroup> group_;
   Ms timeout_{300000};
 
+ private:
   c10d::ProcessGroup& Group(Napi::Env env, const char* what) {
     if (!group_) throw Napi::Error::New(env, std::string(what) + ": the process group is closed");
     return *group_;
@@ -302,7 +306,15 @@ class GroupWrap : public Napi::ObjectWrap<GroupWrap> {
   }
 };
 
-}  // namespace
+GroupRef GroupOf(const Napi::Value& v, const char* what) {
+  Napi::Env env = v.Env();
+  if (!v.IsObject() || !v.As<Napi::Object>().InstanceOf(GetData(env)->groupCtor.Value())) {
+    throw Napi::TypeError::New(env, std::string(what) + ": expected a process group");
+  }
+  auto* g = Napi::ObjectWrap<GroupWrap>::Unwrap(v.As<Napi::Object>());
+  if (!g->group_) throw Napi::Error::New(env, std::string(what) + ": the process group is closed");
+  return {g->group_, g->timeout_};
+}
 
 void InitDistributed(Napi::Env env, Napi::Object exports) {
   Napi::Object o = Napi::Object::New(env);
@@ -314,7 +326,10 @@ void InitDistributed(Napi::Env env, Napi::Object exports) {
 #endif
   exports.Set("distributedBackends", o);
   exports.Set("NativeStore", StoreWrap::Define(env));
-  exports.Set("NativeProcessGroup", GroupWrap::Define(env));
+  Napi::Function group = GroupWrap::Define(env);
+  GetData(env)->groupCtor = Napi::Persistent(group);
+  exports.Set("NativeProcessGroup", group);
+  exports.Set("NativeGradReducer", DefineGradReducer(env));
 }
 
 #else  // no Gloo headers at build time: the addon works, data-parallel training says why it cannot.

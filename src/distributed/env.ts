@@ -16,6 +16,8 @@ export interface DistEnv {
   backend: 'gloo' | 'nccl';
   /** MASKDCPT_DIST_STORE=file:/shared/path rendezvous through a shared file instead of TCP on rank 0. */
   storeFile: string | null;
+  /** Gradient bucket size (MASKDCPT_DIST_BUCKET_MB; default 25 MB, as DDP). */
+  bucketBytes: number;
 }
 
 export const DEFAULT_TIMEOUT_S = 120;
@@ -56,5 +58,8 @@ export function distEnv(env: NodeJS.ProcessEnv = process.env): DistEnv | null {
   const backend = env.MASKDCPT_DIST_BACKEND ?? 'gloo';
   if (backend !== 'gloo' && backend !== 'nccl') throw new Error(`MASKDCPT_DIST_BACKEND=${backend}: expected gloo or nccl`);
   const timeoutMs = parseTimeout(env.MASKDCPT_DIST_TIMEOUT, 'MASKDCPT_DIST_TIMEOUT');
-  return { rank, worldSize, localRank, masterAddr, masterPort, timeoutMs, backend, storeFile };
+  const mb = Number(env.MASKDCPT_DIST_BUCKET_MB ?? '25');
+  if (!(mb > 0)) throw new Error(`MASKDCPT_DIST_BUCKET_MB=${env.MASKDCPT_DIST_BUCKET_MB}: expected a positive size in MB`);
+  const bucketBytes = Math.round(mb * 1024 * 1024);
+  return { rank, worldSize, localRank, masterAddr, masterPort, timeoutMs, backend, storeFile, bucketBytes };
 }

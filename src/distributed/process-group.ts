@@ -11,6 +11,14 @@ import type { DistEnv } from './env.js';
 
 /** DDP's default bucket size: large enough to amortize per-message latency, small enough to pipeline. */
 export const DEFAULT_BUCKET_BYTES = 25 * 1024 * 1024;
+/** DDP's first bucket: small, so communication starts early in backward. */
+export const FIRST_BUCKET_BYTES = 1024 * 1024;
+
+/** Gradient averaging overlapped with backward; call `finish()` after each backward, `close()` at the end. */
+export interface GradientReducer {
+  finish(): void;
+  close(): void;
+}
 
 export interface CollectiveOptions {
   /** Overrides the group's timeout for this call (e.g. longer while rank 0 writes a checkpoint). */
@@ -42,6 +50,8 @@ export class ProcessGroup {
     private readonly group: NativeProcessGroup,
     private readonly peers: Peer[],
     private readonly where: string,
+    /** Gradient bucket size for this job (MASKDCPT_DIST_BUCKET_MB). */
+    readonly bucketBytes: number = DEFAULT_BUCKET_BYTES,
   ) {}
 
   /** Which backends this build of the addon has. */
@@ -94,7 +104,7 @@ export class ProcessGroup {
     } catch (err) {
       throw new Error(`rank ${e.rank}: cannot connect the ${e.backend} process group (${where}): ${message(err)}`);
     }
-    return new ProcessGroup(e.rank, e.worldSize, e.localRank, e.timeoutMs, store, group, peers, where);
+    return new ProcessGroup(e.rank, e.worldSize, e.localRank, e.timeoutMs, store, group, peers, where, e.bucketBytes);
   }
 
   /** In-place all-reduce of the tensors, bucketed (one collective per ≤ bucketBytes of same-dtype tensors). */
@@ -107,6 +117,23 @@ export class ProcessGroup {
   broadcast(tensors: readonly Tensor[], root = 0, o: CollectiveOptions = {}): void {
     if (tensors.length === 0) return;
     this.guard('broadcast', () => this.group.broadcast(tensors.map((t) => t.h), root, o.bucketBytes ?? DEFAULT_BUCKET_BYTES, o.timeoutMs));
+  }
+
+  /**
+   * Averages the gradients of `params` over the ranks while backward is still running: each bucket's
+   * all-reduce starts as soon as its last gradient is accumulated (DDP's scheme), `finish()` waits for the
+   * rest and writes the averages into `.grad`. One backward per `finish()`; every rank must hold the same
+   * parameters in the same order.
+   */
+  gradientReducer(params: readonly Tensor[], o: { bucketBytes?: number; firstBucketBytes?: number } = {}): GradientReducer {
+    const Reducer = native.NativeGradReducer;
+    if (!Reducer) throw new Error('this build of the addon has no gradient reducer (built without Gloo)');
+    const bucket = o.bucketBytes ?? this.bucketBytes;
+    const r = new Reducer(this.group, params.map((p) => p.h), bucket, Math.min(bucket, o.firstBucketBytes ?? FIRST_BUCKET_BYTES));
+    return {
+      finish: () => this.guard('allReduce (gradients)', () => r.finish()),
+      close: () => r.close(),
+    };
   }
 
   barrier(o: CollectiveOptions = {}): void {

@@ -90,6 +90,12 @@ export interface NativeProcessGroup {
   close(): void;
 }
 
+/** Averages gradients while backward runs (hooks on the parameters' AccumulateGrad nodes); finish() after it. */
+export interface NativeGradReducer {
+  finish(timeoutMs?: number): void;
+  close(): void;
+}
+
 export type NativeValue = NativeTensor | number | boolean | string | null | undefined | NativeValue[];
 
 export interface NativeAddon {
@@ -122,6 +128,7 @@ export interface NativeAddon {
   distributedBackends: { gloo: boolean; nccl: boolean };
   NativeStore?: new (init: StoreInit) => NativeStore;
   NativeProcessGroup?: new (store: NativeStore, rank: number, size: number, init: GroupInit) => NativeProcessGroup;
+  NativeGradReducer?: new (group: NativeProcessGroup, params: NativeTensor[], bucketBytes: number, firstBucketBytes: number) => NativeGradReducer;
 }
 
 function packageRoot(): string {

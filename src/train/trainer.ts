@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import { createModel, resolveModel } from '../archs/registry.js';
-import { averageGradients, broadcastModule, shardOf } from '../distributed/ddp.js';
+import { broadcastModule, shardOf } from '../distributed/ddp.js';
 import type { ProcessGroup } from '../distributed/process-group.js';
 import type { Backbone } from '../archs/types.js';
 import { BatchLoader } from '../data/loader.js';
@@ -156,6 +156,8 @@ export async function train(c: TrainConfig, o: TrainOptions = {}): Promise<Train
     broadcastModule(dist, model);
     if (ema) dist.broadcast([...ema.shadow.values()]);
   }
+  // Gradients are averaged bucket by bucket while backward runs.
+  const reducer = dist ? dist.gradientReducer(model.parameters()) : null;
   const globalBatch = c.datasets.train.batchSize;
   const shard = dist ? shardOf(globalBatch, dist.rank, dist.worldSize) : { start: 0, count: globalBatch };
   const schedule = buildSchedule(c);
@@ -221,8 +223,8 @@ export async function train(c: TrainConfig, o: TrainOptions = {}): Promise<Train
         loss.backward();
         return { loss: loss.item() };
       });
-      if (dist) {
-        averageGradients(dist, model.parameters());
+      if (dist && reducer) {
+        reducer.finish();
         // The global batch's loss (a mean of equal slices), so every rank logs and stops on the same values.
         const [loss, l1, focal, stop] = dist.allReduceNumbers([step.loss, step.l1 ?? 0, step.focal ?? 0, o.signal?.aborted ? 1 : 0], 'avg') as [number, number, number, number];
         stopAll = stop > 0;
@@ -271,6 +273,7 @@ export async function train(c: TrainConfig, o: TrainOptions = {}): Promise<Train
       if (o.stopAfter !== undefined && iter >= o.stopAfter) break;
     }
   } finally {
+    reducer?.close();
     await loader.close();
   }
   const done = { type: 'done', iter, runDir: run.dir, seconds: (performance.now() - t0) / 1000 } as const;

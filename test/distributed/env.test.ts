@@ -18,7 +18,9 @@ test('distEnv reads the torchrun variables, falls back to Slurm, and names bad v
     timeoutMs: 2500,
     backend: 'gloo',
     storeFile: null,
+    bucketBytes: 25 * 1024 * 1024,
   });
+  assert.equal(distEnv({ WORLD_SIZE: '2', RANK: '0', MASTER_ADDR: 'a', MASKDCPT_DIST_BUCKET_MB: '0.5' })?.bucketBytes, 512 * 1024);
   const slurm = distEnv({ SLURM_NTASKS: '8', SLURM_PROCID: '5', SLURM_LOCALID: '1', MASTER_ADDR: 'n0' });
   assert.deepEqual([slurm?.rank, slurm?.worldSize, slurm?.localRank, slurm?.masterPort], [5, 8, 1, 29500]);
   assert.equal(distEnv({ WORLD_SIZE: '2', RANK: '1', MASKDCPT_DIST_STORE: 'file:/shared/x' })?.storeFile, '/shared/x');

@@ -62,7 +62,10 @@ before(async () => {
   // The oracle: one process, global batch 4, in this process.
   single = await train(parseConfig(tinyConfig(runs, 'one')), { resume: 'never' });
   const file = writeConfig(runs, tinyConfig(runs, 'two'));
-  launched = await cli(['launch', '--nproc', '2', '--dist-timeout', '60', '--', 'pretrain', '--config', file, '--resume', 'never', '--json']).done;
+  // Quarter-MB gradient buckets: ~17 all-reduces per step, launched while backward runs (the resumed runs use
+  // the default single 25 MB bucket).
+  const args = ['launch', '--nproc', '2', '--dist-timeout', '60', '--', 'pretrain', '--config', file, '--resume', 'never', '--json'];
+  launched = await cli(args, { MASKDCPT_DIST_BUCKET_MB: '0.25' }).done;
 });
 
 after(() => {
