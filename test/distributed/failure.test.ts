@@ -1,7 +1,7 @@
 /**
  * A rank that dies or hangs takes the job down with a message naming it: the launcher stops the other ranks
  * when one exits, and a training process started without the launcher (RANK/WORLD_SIZE set by hand, as a
- * cluster would) leaves its collective within the timeout naming the dead or silent rank.
+ * cluster would) leaves its collective naming the dead rank at once, or the silent one after the timeout.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -53,8 +53,11 @@ test('launch sets the torchrun variables, prefixes output, and stops every rank 
   }
 });
 
-/** Two training processes started by hand; `hurt` is applied to rank 1 once rank 0 has trained a step. */
-async function survivor(hurt: 'SIGKILL' | 'SIGSTOP', timeoutS: number): Promise<{ r0: Finished; sinceHurtMs: number }> {
+/**
+ * Two training processes started by hand; once rank 0 has trained a step, `hurt` is sent to rank `victim`.
+ * Resolves with how the other rank ended.
+ */
+async function survivor(victim: 0 | 1, hurt: 'SIGKILL' | 'SIGSTOP', timeoutS: number): Promise<{ other: Finished; sinceHurtMs: number }> {
   const runs = mkdtempSync(join(tmpdir(), 'mdt-fail-'));
   try {
     const file = writeConfig(runs, tinyConfig(runs, 'long', { train: { totalIter: 1000, optim: { lr: 2e-4 }, ema: 0 }, checkpoint: { every: 1000 } }));
@@ -70,35 +73,35 @@ async function survivor(hurt: 'SIGKILL' | 'SIGSTOP', timeoutS: number): Promise<
           if (!d.toString().includes('"type":"iter"')) return;
           rank0.child.stdout?.off('data', onData);
           hurtAt = performance.now();
-          rank1.child.kill(hurt);
+          (victim === 0 ? rank0 : rank1).child.kill(hurt);
           resolve();
         };
         rank0.child.stdout?.on('data', onData);
         void rank0.done.then((f) => reject(new Error(`rank 0 ended before a step:\n${f.stderr}`)));
       });
-      const r0 = await rank0.done;
-      return { r0, sinceHurtMs: performance.now() - hurtAt };
+      const other = await (victim === 0 ? rank1 : rank0).done;
+      return { other, sinceHurtMs: performance.now() - hurtAt };
     } finally {
       rank1.child.kill('SIGKILL');
       rank0.child.kill('SIGKILL');
-      await rank1.done;
+      await Promise.all([rank0.done, rank1.done]);
     }
   } finally {
     rmSync(runs, { recursive: true, force: true });
   }
 }
 
-test('killing rank 1 makes rank 0 exit within the collective timeout, naming rank 1', { skip }, async () => {
+test('killing rank 0 (which also hosts the store) makes rank 1 exit within the collective timeout, naming rank 0', { skip }, async () => {
   const timeoutS = 5;
-  const { r0, sinceHurtMs } = await survivor('SIGKILL', timeoutS);
-  assert.equal(r0.code, 1);
-  assert.match(r0.stderr, /rank 0: [^:]+ failed: rank 1 \(pid \d+ on [^)]+\) exited/);
-  assert.ok(sinceHurtMs < timeoutS * 1000, `rank 0 took ${sinceHurtMs} ms to stop`);
+  const { other, sinceHurtMs } = await survivor(0, 'SIGKILL', timeoutS);
+  assert.equal(other.code, 1);
+  assert.match(other.stderr, /rank 1: [^:]+ failed: rank 0 \(pid \d+ on [^)]+\) exited/);
+  assert.ok(sinceHurtMs < timeoutS * 1000, `rank 1 took ${sinceHurtMs} ms to stop`);
 });
 
 test('a hung rank 1 is reported by name once the collective times out', { skip }, async () => {
   const timeoutS = 3;
-  const { r0, sinceHurtMs } = await survivor('SIGSTOP', timeoutS);
+  const { other: r0, sinceHurtMs } = await survivor(1, 'SIGSTOP', timeoutS);
   assert.equal(r0.code, 1);
   assert.match(r0.stderr, /rank 0: [^:]+ failed: rank 1 \(pid \d+ on [^)]+\) stopped responding/);
   // One timeout to notice, at most one more for the roll call, plus process exit on a loaded machine.
