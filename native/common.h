@@ -14,6 +14,7 @@ namespace mdt {
 // Per-environment state (one per main thread or worker_thread).
 struct AddonData {
   Napi::FunctionReference tensorCtor;
+  Napi::FunctionReference groupCtor;  // NativeProcessGroup, to check arguments (distributed.cc)
 };
 
 AddonData* GetData(Napi::Env env);
@@ -64,5 +65,6 @@ class TensorWrap : public Napi::ObjectWrap<TensorWrap> {
 void InitOps(Napi::Env env, Napi::Object exports);
 void InitRuntime(Napi::Env env, Napi::Object exports);
 void InitAllocator(Napi::Env env, Napi::Object exports);
+void InitDistributed(Napi::Env env, Napi::Object exports);
 
 }  // namespace mdt

@@ -16,13 +16,35 @@ if (!fs.existsSync(header)) {
   );
   process.exit(1);
 }
+const libdir = process.env.LIBTORCH ? path.join(root, 'lib') : '/usr/lib/x86_64-linux-gnu';
+const hasCuda = fs.existsSync(path.join(libdir, 'libtorch_cuda.so'));
+const c10d = path.join(include, 'torch', 'csrc', 'distributed', 'c10d');
+// Data parallel (native/distributed.cc): Gloo needs the c10d headers plus gloo's own (Debian: libgloo-dev);
+// NCCL also needs a CUDA libtorch and nccl.h (CUDA_HOME or the libtorch include dir). Without them the
+// addon still builds; `distributedBackends` then says which backends are missing.
+const firstDir = (dirs, file) => dirs.find((d) => fs.existsSync(path.join(d, file)));
+const glooInclude = firstDir([include, '/usr/include'], path.join('gloo', 'algorithm.h'));
+const hasGloo = fs.existsSync(path.join(c10d, 'ProcessGroupGloo.hpp')) && glooInclude !== undefined;
+const cudaHome = process.env.CUDA_HOME || '/usr/local/cuda';
+const ncclInclude = firstDir([include, path.join(cudaHome, 'include'), '/usr/include'], 'nccl.h');
+const hasNccl = hasCuda && hasGloo && fs.existsSync(path.join(c10d, 'ProcessGroupNCCL.hpp')) && ncclInclude !== undefined;
+const glooLib = [libdir, '/usr/lib', '/usr/lib/x86_64-linux-gnu'].find((d) => fs.existsSync(path.join(d, 'libgloo.so')));
+
 const what = process.argv[2];
 if (what === 'include') {
-  console.log([include, path.join(include, 'torch', 'csrc', 'api', 'include')].join(' '));
+  const dirs = [include, path.join(include, 'torch', 'csrc', 'api', 'include')];
+  if (hasNccl) dirs.push(path.join(cudaHome, 'include'), ncclInclude);
+  console.log([...new Set(dirs)].join(' '));
+} else if (what === 'defines') {
+  const defs = [];
+  if (hasGloo) defs.push('MDT_HAVE_GLOO', 'USE_C10D_GLOO', 'USE_DISTRIBUTED');
+  if (hasNccl) defs.push('MDT_HAVE_NCCL', 'USE_C10D_NCCL');
+  console.log(defs.join(' '));
 } else if (what === 'libs') {
-  const libdir = process.env.LIBTORCH ? path.join(root, 'lib') : '/usr/lib/x86_64-linux-gnu';
   const flags = [`-L${libdir}`, '-Wl,--no-as-needed', '-ltorch', '-ltorch_cpu', '-lc10'];
-  if (fs.existsSync(path.join(libdir, 'libtorch_cuda.so'))) flags.push('-ltorch_cuda', '-lc10_cuda');
+  if (hasCuda) flags.push('-ltorch_cuda', '-lc10_cuda');
+  // Debian links Gloo as a shared library; pip/zip libtorch builds carry it inside libtorch_cpu.
+  if (hasGloo && glooLib) flags.push(`-L${glooLib}`, '-lgloo');
   if (process.env.LIBTORCH) flags.push(`-Wl,-rpath,${libdir}`);
   flags.push('-Wl,--as-needed');
   console.log(flags.join(' '));

@@ -10,7 +10,8 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1                 # the report's browser
 
 need_apt=()
 if [ -z "${LIBTORCH:-}" ]; then
-  for pkg in libtorch-dev; do
+  # libgloo-dev: Gloo's headers, for data-parallel training (native/distributed.cc).
+  for pkg in libtorch-dev libgloo-dev; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
   done
 fi

@@ -7,6 +7,7 @@ import { registerEval } from './eval.js';
 import { registerExport } from './export.js';
 import { registerForward } from './forward.js';
 import { registerInfo } from './info.js';
+import { registerLaunch } from './launch.js';
 import { registerModels } from './models.js';
 import { registerRestore } from './restore.js';
 import { registerServeDemo } from './serve-demo.js';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerInfo(program);
   registerDemo(program);
   registerTrain(program);
+  registerLaunch(program);
   registerConvert(program);
   registerForward(program);
   registerExport(program);

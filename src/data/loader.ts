@@ -3,6 +3,8 @@
  * so training never waits on data.
  * Batch b holds items b·B … b·B+B−1 of the global sample stream, whatever the number of workers, so results
  * are identical with 0 (in-process), 1 or N workers, and a resumed run restarts at the batch it stopped at.
+ * A data-parallel rank loads only its `slice` of each global batch, so the global sample stream is the same for
+ * every world size.
  */
 import type { Worker } from 'node:worker_threads';
 import { siblingModule, startModuleWorker } from '../util/worker.js';
@@ -30,6 +32,16 @@ export interface LoaderOptions {
   prefetch?: number;
   /** First batch index (for resuming). */
   startBatch?: number;
+  /** Load only items [start, start + count) of each batch of `batchSize` (a data-parallel rank's share). */
+  slice?: { start: number; count: number };
+}
+
+/** The dataset item indices of batch `index`, restricted to a slice when given. */
+export function batchItems(index: number, batchSize: number, slice?: { start: number; count: number }): number[] {
+  const start = slice?.start ?? 0;
+  const count = slice?.count ?? batchSize;
+  if (start < 0 || count < 1 || start + count > batchSize) throw new RangeError(`loader slice [${start}, ${start + count}) is outside a batch of ${batchSize}`);
+  return Array.from({ length: count }, (_, i) => index * batchSize + start + i);
 }
 
 interface Pending {
@@ -51,6 +63,7 @@ export class BatchLoader {
     readonly dataset: DatasetSpec,
     readonly options: LoaderOptions,
   ) {
+    batchItems(0, options.batchSize, options.slice); // validates the slice up front
     this.cursor = options.startBatch ?? 0;
     this.requested = this.cursor;
     const n = options.workers ?? 2;
@@ -60,7 +73,7 @@ export class BatchLoader {
     }
     const url = siblingModule(import.meta.url, 'loader-worker');
     for (let i = 0; i < n; i++) {
-      const w = startModuleWorker(url, { workerData: { options: dataset, batchSize: options.batchSize } });
+      const w = startModuleWorker(url, { workerData: { options: dataset, batchSize: options.batchSize, slice: options.slice } });
       w.on('message', (m: { ok: true; batch: HostBatch } | { ok: false; batch: number; error: string }) => {
         const idx = m.ok ? m.batch.index : m.batch;
         const p = this.pending.get(idx);
@@ -87,12 +100,12 @@ export class BatchLoader {
     this.pending.set(index, { promise, resolve, reject });
     if (this.inProcess) {
       const ds = this.inProcess;
-      const B = this.options.batchSize;
+      const items = batchItems(index, this.options.batchSize, this.options.slice);
       void (async () => {
         try {
           const d = await ds;
           const pairs = [];
-          for (let i = 0; i < B; i++) pairs.push(await d.item(index * B + i));
+          for (const i of items) pairs.push(await d.item(i));
           resolve(collate(index, pairs));
         } catch (err) {
           reject(err instanceof Error ? err : new Error(String(err)));

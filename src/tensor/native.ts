@@ -58,6 +58,45 @@ export interface AllocatorStats {
   peakBytes: number;
 }
 
+/** A c10d rendezvous store (TCPStore or FileStore); values are strings. */
+export interface NativeStore {
+  set(key: string, value: string): void;
+  /** Blocks until the key exists (up to the store's timeout). */
+  get(key: string): string;
+  add(key: string, delta: number): number;
+  check(keys: string[]): boolean;
+  wait(keys: string[], timeoutMs: number): void;
+}
+
+export type StoreInit =
+  | { kind: 'tcp'; host: string; port: number; isServer: boolean; worldSize: number; timeoutMs: number; prefix?: string }
+  | { kind: 'file'; path: string; worldSize: number; timeoutMs: number; prefix?: string };
+
+export interface GroupInit {
+  backend: 'gloo' | 'nccl';
+  timeoutMs: number;
+  /** Gloo: the address other ranks reach this one at, or the network interface to bind. */
+  hostname?: string;
+  iface?: string;
+  threads?: number;
+}
+
+export type ReduceOp = 'sum' | 'avg' | 'max' | 'min';
+
+/** A c10d process group; collectives are in place and block until done (or throw on timeout/peer failure). */
+export interface NativeProcessGroup {
+  allReduce(tensors: NativeTensor[], op: ReduceOp, bucketBytes: number, timeoutMs?: number): void;
+  broadcast(tensors: NativeTensor[], root: number, bucketBytes: number, timeoutMs?: number): void;
+  barrier(timeoutMs?: number): void;
+  close(): void;
+}
+
+/** Averages gradients while backward runs (hooks on the parameters' AccumulateGrad nodes); finish() after it. */
+export interface NativeGradReducer {
+  finish(timeoutMs?: number): void;
+  close(): void;
+}
+
 export type NativeValue = NativeTensor | number | boolean | string | null | undefined | NativeValue[];
 
 /** JPEG codec with the system libjpeg-turbo (native/jpeg.cc); float samples in [0, 1], HWC rasters, RGB or grey. */
@@ -104,6 +143,11 @@ export interface NativeAddon extends NativeJpeg {
   allocatorStats(): AllocatorStats;
   emptyCache(): void;
   resetPeakMemory(): void;
+  /** Which c10d backends this build of the addon has (none when built without Gloo's headers). */
+  distributedBackends: { gloo: boolean; nccl: boolean };
+  NativeStore?: new (init: StoreInit) => NativeStore;
+  NativeProcessGroup?: new (store: NativeStore, rank: number, size: number, init: GroupInit) => NativeProcessGroup;
+  NativeGradReducer?: new (group: NativeProcessGroup, params: NativeTensor[], bucketBytes: number, firstBucketBytes: number) => NativeGradReducer;
 }
 
 function packageRoot(): string {

@@ -2,9 +2,15 @@
  * The training loop for MaskDCPT pre-training and all-in-one fine-tuning, driven by one validated config.
  * Every random choice is seeded (data by batch index, masks by a saved host stream, libtorch's generator saved
  * in checkpoints), so a run killed at iteration k and resumed produces the same losses as an uninterrupted one.
+ *
+ * Data parallel (`dist`): the config's batch size is the global batch; rank r trains on its slice of each
+ * global batch and of the batch's masks, gradients are averaged, so every world size follows the same sample
+ * stream and (up to float rounding) the same weights. Only rank 0 writes the run directory.
  */
 import { join } from 'node:path';
 import { createModel, resolveModel } from '../archs/registry.js';
+import { broadcastModule, shardOf } from '../distributed/ddp.js';
+import type { ProcessGroup } from '../distributed/process-group.js';
 import type { Backbone } from '../archs/types.js';
 import { BatchLoader } from '../data/loader.js';
 import { LABELS } from '../degrade/labels.js';
@@ -48,6 +54,8 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** Stop after this iteration (for tests that simulate a crash); the run stays resumable. */
   stopAfter?: number;
+  /** Train data-parallel in this process group (every rank calls `train` with the same config). */
+  dist?: ProcessGroup | null;
 }
 
 export interface TrainResult {
@@ -97,10 +105,21 @@ export async function buildModel(c: TrainConfig): Promise<{ model: Module; backb
 }
 
 export async function train(c: TrainConfig, o: TrainOptions = {}): Promise<TrainResult> {
-  const emit = o.onEvent ?? (() => {});
+  const dist = o.dist ?? null;
+  const lead = dist === null || dist.rank === 0;
+  // Only rank 0 reports and writes the run directory; the other ranks stay silent.
+  const onEvent = o.onEvent ?? (() => {});
+  const emit = (e: TrainEvent) => {
+    if (lead) onEvent(e);
+  };
   if (c.threads) setNumThreads(c.threads);
   const run = new RunDir(c);
-  run.prepare(c);
+  const record = (e: TrainEvent) => {
+    if (lead) run.log(e);
+  };
+  if (lead) run.prepare(c);
+  // Rank 0 alone validates and saves; the others wait for it at a barrier with a generous timeout.
+  const awaitLead = () => dist?.barrier({ timeoutMs: Math.max(10 * dist.timeoutMs, 600_000) });
   manualSeed(c.seed);
   const { model, backbone, arch, archOptions } = await buildModel(c);
   const oc = c.train.optim;
@@ -124,13 +143,35 @@ export async function train(c: TrainConfig, o: TrainOptions = {}): Promise<Train
       resumedFrom = r.found.file;
     }
   }
+  if (dist) {
+    // Every rank read rank 0's checkpoint (the run directory must be shared); check they agree, then make
+    // the weights identical whatever happened before.
+    const [hi, negLo] = dist.allReduceNumbers([start, -start], 'max') as [number, number];
+    if (hi !== -negLo) {
+      throw new Error(
+        `rank ${dist.rank} would resume at iteration ${start}, but another rank at ${start === hi ? -negLo : hi}: ` +
+          `every rank must see rank 0's run directory ${run.dir} (a shared filesystem), or pass --resume never`,
+      );
+    }
+    broadcastModule(dist, model);
+    if (ema) dist.broadcast([...ema.shadow.values()]);
+  }
+  // Gradients are averaged bucket by bucket while backward runs.
+  const reducer = dist ? dist.gradientReducer(model.parameters()) : null;
+  const globalBatch = c.datasets.train.batchSize;
+  const shard = dist ? shardOf(globalBatch, dist.rank, dist.worldSize) : { start: 0, count: globalBatch };
   const schedule = buildSchedule(c);
   const pixelLoss = pixelLosses.get(c.train.pixelLoss)({});
   const validator = new Validator(c);
   const trainData = datasetOptions(c.datasets.train, c.seed);
-  const loader = new BatchLoader(trainData, { batchSize: c.datasets.train.batchSize, workers: c.datasets.train.workers, startBatch: start });
+  const loader = new BatchLoader(trainData, {
+    batchSize: globalBatch,
+    workers: c.datasets.train.workers,
+    startBatch: start,
+    ...(dist ? { slice: shard } : {}),
+  });
   const started = { type: 'start', runDir: run.dir, iter: start, totalIter: c.train.totalIter, resumedFrom, skipped, parameters: model.numParameters() } as const;
-  run.log(started);
+  record(started);
   emit(started);
 
   const losses: TrainResult['losses'] = [];
@@ -140,6 +181,9 @@ export async function train(c: TrainConfig, o: TrainOptions = {}): Promise<Train
   let windowStart = performance.now();
   let windowIters = 0;
   let iter = start;
+  // Data parallel: a stop request (Ctrl-C) reaches the ranks at different moments; they agree on it in the
+  // step's collective and stop after the same iteration.
+  let stopAll = false;
   const save = async (at: number) => {
     try {
       lastSaved = await saveTraining(run.dir, at, parts, { configHash: configHash(c), labels: LABELS.map((l) => l.name), best }, c.checkpoint.keep);
@@ -150,22 +194,27 @@ export async function train(c: TrainConfig, o: TrainOptions = {}): Promise<Train
       );
     }
     const e = { type: 'checkpoint', iter: at, file: lastSaved } as const;
-    run.log(e);
+    record(e);
     emit(e);
   };
   try {
     while (iter < c.train.totalIter) {
-      if (o.signal?.aborted) break;
+      // One turn of the event loop per step: with in-process data (workers: 0) the loop otherwise runs on
+      // microtasks alone, and a Ctrl-C handler would never get to run.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (dist ? stopAll : o.signal?.aborted) break;
       const batch = await loader.next();
       const lr = applySchedule(optimizer, schedule, iter);
-      const step = tidy(() => {
+      const step: { loss: number; l1?: number; focal?: number } = tidy(() => {
         const shape = [batch.n, 3, batch.size, batch.size];
         const lq = fromTypedArray(batch.lq, shape);
         const gt = fromTypedArray(batch.gt, shape);
         optimizer.zeroGrad();
         if (model instanceof MaskDCPT) {
           const labels = fromTypedArray(BigInt64Array.from(batch.labels, (v) => BigInt(v)), [batch.n]);
-          const mask = model.drawMask(batch.n, batch.size, batch.size, maskRng);
+          // Masks for the whole global batch, so the mask stream is the same for every world size.
+          const globalMask = model.drawMask(globalBatch, batch.size, batch.size, maskRng);
+          const mask = dist ? globalMask.narrow(0, shard.start, shard.count) : globalMask;
           const out = model.forward(lq, gt, labels, mask);
           out.loss.backward();
           return { loss: out.loss.item(), l1: out.l1, focal: out.focal };
@@ -174,6 +223,15 @@ export async function train(c: TrainConfig, o: TrainOptions = {}): Promise<Train
         loss.backward();
         return { loss: loss.item() };
       });
+      if (dist && reducer) {
+        reducer.finish();
+        // The global batch's loss (a mean of equal slices), so every rank logs and stops on the same values.
+        const [loss, l1, focal, stop] = dist.allReduceNumbers([step.loss, step.l1 ?? 0, step.focal ?? 0, o.signal?.aborted ? 1 : 0], 'avg') as [number, number, number, number];
+        stopAll = stop > 0;
+        step.loss = loss;
+        if (step.l1 !== undefined) step.l1 = l1;
+        if (step.focal !== undefined) step.focal = focal;
+      }
       if (!Number.isFinite(step.loss)) {
         if (c.train.stopOnNonFinite) {
           throw new Error(`loss became ${step.loss} at iteration ${iter + 1}; stopping. Last good checkpoint: ${lastSaved ?? '(none)'}`);
@@ -189,15 +247,15 @@ export async function train(c: TrainConfig, o: TrainOptions = {}): Promise<Train
         const now = performance.now();
         const itPerSec = (windowIters * 1000) / Math.max(1, now - windowStart);
         const e: TrainEvent = { type: 'iter', iter, ...step, lr, itPerSec, dataWaitMs: loader.waitedMs, etaSec: (c.train.totalIter - iter) / Math.max(1e-9, itPerSec) };
-        run.log(e);
+        record(e);
         emit(e);
         windowStart = now;
         windowIters = 0;
       }
-      if (c.datasets.val && (iter % c.val.every === 0 || iter === c.train.totalIter)) {
+      if (c.datasets.val && (iter % c.val.every === 0 || iter === c.train.totalIter) && lead) {
         lastVal = await validator.run(model, backbone, ema);
         const e = { type: 'val', iter, metrics: lastVal } as const;
-        run.log(e);
+        record(e);
         emit(e);
         // Best-checkpoint tracking: restoration PSNR when fine-tuning, classification accuracy when pre-training.
         const metric = model instanceof MaskDCPT ? 'accuracy' : 'psnr';
@@ -207,14 +265,19 @@ export async function train(c: TrainConfig, o: TrainOptions = {}): Promise<Train
           await writeBest(join(run.dir, 'best.safetensors'), parts, best);
         }
       }
-      if (iter % c.checkpoint.every === 0 || iter === c.train.totalIter) await save(iter);
+      if (c.datasets.val && (iter % c.val.every === 0 || iter === c.train.totalIter)) awaitLead();
+      if (iter % c.checkpoint.every === 0 || iter === c.train.totalIter) {
+        if (lead) await save(iter);
+        awaitLead();
+      }
       if (o.stopAfter !== undefined && iter >= o.stopAfter) break;
     }
   } finally {
+    reducer?.close();
     await loader.close();
   }
   const done = { type: 'done', iter, runDir: run.dir, seconds: (performance.now() - t0) / 1000 } as const;
-  run.log(done);
+  record(done);
   emit(done);
   model.dispose();
   ema?.dispose();
