@@ -1,12 +1,17 @@
 /**
  * `maskdcpt export`: a backbone with its weights → an ONNX file (standard operators only) that onnxruntime
- * and other runtimes run. Fixed size by default; `--dynamic-size` frees batch, height and width.
+ * and other runtimes run. Fixed size by default; `--dynamic-size` frees batch, height and width. A
+ * pre-training checkpoint also exports its degradation classifier (a `logits` output and `labels` metadata)
+ * unless `--no-with-classifier`, so `maskdcpt diagnose` and the browser demo can run on the file.
  */
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { loadModel } from '../archs/load.js';
+import type { Backbone } from '../archs/types.js';
 import { DEFAULT_OPSET, exportOnnx, MAX_OPSET, MIN_OPSET, verifyOnnx } from '../export/index.js';
 import { writeFileAtomic } from '../io/atomic.js';
+import { isPretrainCheckpoint, loadPretrained } from '../maskdcpt/load.js';
+import type { MaskDCPT } from '../maskdcpt/pretrain.js';
 
 interface ExportFlags {
   weights: string;
@@ -19,6 +24,8 @@ interface ExportFlags {
   dynamicSize?: boolean;
   size?: string;
   verify?: boolean;
+  /** undefined: export the classifier when the checkpoint has one. */
+  withClassifier?: boolean;
 }
 
 /** Largest max-abs difference `--verify` accepts between onnxruntime and libtorch. */
@@ -47,6 +54,8 @@ export function registerExport(program: Command): void {
     .option('--opset <n>', `ONNX opset (${MIN_OPSET}..${MAX_OPSET})`, String(DEFAULT_OPSET))
     .option('--dynamic-size', 'free batch, height and width (default: fixed size)')
     .option('--size <HxW>', 'input size of a fixed-size graph', '256x256')
+    .option('--with-classifier', 'also export the degradation classifier (default: when the checkpoint has one)')
+    .option('--no-with-classifier', 'export the restoration forward only, even from a pre-training checkpoint')
     .option('--verify', `run the file in onnxruntime and compare with libtorch (fails above ${VERIFY_TOL} max abs)`)
     .action(async (flags: ExportFlags) => {
       if (flags.model && flags.arch && flags.model !== flags.arch) {
@@ -58,21 +67,40 @@ export function registerExport(program: Command): void {
       }
       const inputShape = parseSize(flags.size ?? '256x256');
       const arch = flags.model ?? flags.arch;
-      const model = await loadModel(flags.weights, {
-        ...(arch ? { arch } : {}),
-        ...(flags.archOptions ? { archOptions: JSON.parse(flags.archOptions) as Record<string, unknown> } : {}),
-        ...(flags.key ? { key: flags.key } : {}),
-      });
+      const withClassifier = flags.withClassifier ?? (await isPretrainCheckpoint(flags.weights));
+      let model: Backbone | MaskDCPT;
+      let labels: string[] | undefined;
+      let backbone: Backbone;
+      if (withClassifier) {
+        if (arch || flags.archOptions) {
+          throw new Error(
+            'a pre-training checkpoint names its own architecture: drop -n/--arch/--arch-options, ' +
+              'or export the backbone alone with --no-with-classifier',
+          );
+        }
+        const pre = await loadPretrained(flags.weights, flags.key).catch((err: unknown) => {
+          throw new Error(`--with-classifier: ${err instanceof Error ? err.message : String(err)}`);
+        });
+        [model, labels, backbone] = [pre.model, pre.labels, pre.model.backbone];
+      } else {
+        backbone = await loadModel(flags.weights, {
+          ...(arch ? { arch } : {}),
+          ...(flags.archOptions ? { archOptions: JSON.parse(flags.archOptions) as Record<string, unknown> } : {}),
+          ...(flags.key ? { key: flags.key } : {}),
+        });
+        model = backbone;
+      }
       try {
         const bytes = exportOnnx(model, {
           opset,
           dynamicSize: flags.dynamicSize ?? false,
           inputShape,
-          name: arch ?? model.arch,
+          name: arch ?? backbone.arch,
           metadata: { weights: basename(flags.weights) },
+          ...(labels ? { labels } : {}),
         });
         if (flags.verify) {
-          const m = model.sizeMultiple;
+          const m = backbone.sizeMultiple;
           // Dynamic: one size on the multiple and one off it, so the in-graph pad and crop run too.
           const sizes: [number, number][] = flags.dynamicSize
             ? [
@@ -81,16 +109,25 @@ export function registerExport(program: Command): void {
               ]
             : [inputShape];
           const results = await verifyOnnx(model, bytes, sizes);
-          const worst = Math.max(...results.map((r) => r.maxAbsDiff));
-          const detail = results.map((r) => `${r.height}x${r.width}: ${r.maxAbsDiff.toExponential(2)}`).join(', ');
+          const worst = Math.max(...results.flatMap((r) => [r.maxAbsDiff, r.logitsMaxAbsDiff ?? 0]));
+          const detail = results
+            .map(
+              (r) =>
+                `${r.height}x${r.width}: ${r.maxAbsDiff.toExponential(2)}` +
+                (r.logitsMaxAbsDiff === undefined ? '' : ` (logits ${r.logitsMaxAbsDiff.toExponential(2)})`),
+            )
+            .join(', ');
           if (!(worst <= VERIFY_TOL))
             throw new Error(`onnxruntime and libtorch differ by more than ${VERIFY_TOL} (${detail}); nothing written`);
           console.log(`verified: onnxruntime vs libtorch max abs diff ${detail}`);
         }
         await writeFileAtomic(flags.output, [bytes]);
-        const size = flags.dynamicSize ? `dynamic size (any HxW >= ${model.sizeMultiple})` : `${inputShape.join('x')}`;
+        const size = flags.dynamicSize
+          ? `dynamic size (any HxW >= ${backbone.sizeMultiple})`
+          : `${inputShape.join('x')}`;
+        const cls = labels ? `, classifier: ${labels.length} labels` : '';
         console.log(
-          `wrote ${flags.output} (${model.arch}, opset ${opset}, ${size}, ${(bytes.byteLength / 1e6).toFixed(1)} MB)`,
+          `wrote ${flags.output} (${backbone.arch}, opset ${opset}, ${size}${cls}, ${(bytes.byteLength / 1e6).toFixed(1)} MB)`,
         );
       } finally {
         model.dispose();

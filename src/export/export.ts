@@ -2,14 +2,19 @@
  * `exportOnnx`: a backbone's plain restoration forward → ONNX ModelProto bytes. Fixed size: one trace at
  * `inputShape`. Dynamic size: traces at four input sizes (batch 1 or 2) merged by `symbolic.ts`, so
  * batch, height and width are free; the graph reproduces the forward's own pad-to-multiple and crop.
+ * Given a MaskDCPT pre-training model, the graph gets a second output `logits` (the classification decoder
+ * on the unmasked encoder features, before softmax) and the `labels` metadata that names its columns.
  */
 import type { Backbone } from '../archs/types.js';
+import { MaskDCPT } from '../maskdcpt/pretrain.js';
+import { META, OUTPUT_IMAGE, OUTPUT_LOGITS } from '../onnx/metadata.js';
 import { engineInfo, full, type Tensor } from '../tensor/index.js';
 import { GraphBuilder, onnxDtype } from './onnx-graph.js';
 import { convertNode } from './onnx-ops.js';
 import { type DimMsg, encodeModel, irVersionFor, type ValueInfoMsg } from './onnx-proto.js';
 import { mergeTraces, staticGraph } from './symbolic.js';
 import { type Trace, traceForward } from './trace.js';
+import { restoreAndClassify } from './with-classifier.js';
 
 export const DEFAULT_OPSET = 17;
 export const MIN_OPSET = 17; // LayerNormalization
@@ -24,8 +29,10 @@ export interface ExportOptions {
   inputShape?: readonly [number, number];
   /** Preset or architecture name recorded in the metadata (default: `model.arch`). */
   name?: string;
-  /** Extra metadata_props (e.g. labels). */
+  /** Extra metadata_props. */
   metadata?: Readonly<Record<string, string>>;
+  /** Label names in class order; required when exporting a MaskDCPT model (its classifier's columns). */
+  labels?: readonly string[];
 }
 
 /**
@@ -50,9 +57,10 @@ function padMultiples(m: number): number[] {
   return [...new Set([m, 2, 4, 8, 16, 32, 64])];
 }
 
-function traceAt(model: Backbone, shape: readonly number[], captureData: boolean): Trace {
+function traceAt(model: Backbone | MaskDCPT, shape: readonly number[], captureData: boolean): Trace {
   const x: Tensor = full(shape, 0.5);
   try {
+    if (model instanceof MaskDCPT) return traceForward(model, x, captureData, (t) => restoreAndClassify(model, t));
     return traceForward(model, x, captureData);
   } finally {
     x.dispose();
@@ -65,14 +73,35 @@ function valueInfo(name: string, dims: DimMsg[]): ValueInfoMsg {
 
 const DIM_NAMES = ['batch', 'channels', 'height', 'width'];
 
-/** Exports `model` (plain mode, eval) to ONNX bytes. */
-export function exportOnnx(model: Backbone, o: ExportOptions = {}): Uint8Array {
+/** Checks a MaskDCPT export's labels and that its classifier can follow the requested sizes. */
+function checkClassifier(pre: MaskDCPT, o: ExportOptions): void {
+  const k = pre.options.numClasses;
+  if (o.labels?.length !== k) {
+    throw new Error(`ONNX export: the classifier has ${k} classes but ${o.labels?.length ?? 'no'} labels were given`);
+  }
+  // Token mode (SwinIR) reshapes each level to a square grid, so it only traces on square inputs.
+  if (pre.tokenMode && (o.dynamicSize || (o.inputShape && o.inputShape[0] !== o.inputShape[1]))) {
+    throw new Error(
+      `ONNX export: the ${pre.backbone.arch} classifier needs square inputs; export it with a fixed square --size ` +
+        '(e.g. 256x256), or without the classifier',
+    );
+  }
+}
+
+/**
+ * Exports `model` (eval) to ONNX bytes: a backbone's plain forward, or a MaskDCPT model's restoration and
+ * classifier logits (`o.labels` required).
+ */
+export function exportOnnx(model: Backbone | MaskDCPT, o: ExportOptions = {}): Uint8Array {
   const opset = o.opset ?? DEFAULT_OPSET;
   if (!Number.isInteger(opset) || opset < MIN_OPSET || opset > MAX_OPSET) {
     throw new RangeError(`ONNX export: opset ${opset} is not supported; use ${MIN_OPSET}..${MAX_OPSET}`);
   }
-  const name = o.name ?? model.arch;
-  const m = model.sizeMultiple;
+  const pre = model instanceof MaskDCPT ? model : null;
+  if (pre) checkClassifier(pre, o);
+  const backbone = pre ? pre.backbone : (model as Backbone);
+  const name = o.name ?? backbone.arch;
+  const m = backbone.sizeMultiple;
   const wasTraining = model.training;
   model.eval();
   let traces: Trace[];
@@ -101,12 +130,10 @@ export function exportOnnx(model: Backbone, o: ExportOptions = {}): Uint8Array {
       { cause: err },
     );
   }
-  g.nodes.push({
-    op_type: 'Identity',
-    name: 'output',
-    input: [g.value(primary.output)],
-    output: ['output'],
-    attribute: [],
+  const outputNames = pre ? [OUTPUT_IMAGE, OUTPUT_LOGITS] : [OUTPUT_IMAGE];
+  outputNames.forEach((out, i) => {
+    const id = primary.outputs[i] as number;
+    g.nodes.push({ op_type: 'Identity', name: out, input: [g.value(id)], output: [out], attribute: [] });
   });
 
   // Symbolic dims are named after the input dim whose value they share in every trace.
@@ -121,7 +148,7 @@ export function exportOnnx(model: Backbone, o: ExportOptions = {}): Uint8Array {
   const metadata: Record<string, string> = {
     producer: 'maskdcpt',
     maskdcpt_version: engineInfo().maskdcpt,
-    arch: model.arch,
+    arch: backbone.arch,
     model: name,
     size_multiple: String(m),
     dynamic_size: o.dynamicSize ? 'true' : 'false',
@@ -132,20 +159,26 @@ export function exportOnnx(model: Backbone, o: ExportOptions = {}): Uint8Array {
           note: `any height/width >= ${m}; the graph pads to a multiple of ${m} by reflection and crops back`,
         }
       : { input_size: `${primary.tensors[primary.input]?.shape.slice(2).join('x')}` }),
+    ...(pre
+      ? {
+          [META.labels]: JSON.stringify(o.labels),
+          logits: 'classifier logits [N, K] before softmax, columns in the order of labels',
+        }
+      : {}),
     ...(o.metadata ?? {}),
   };
   return encodeModel({
     ir_version: irVersionFor(opset),
     producer_name: 'maskdcpt',
     producer_version: metadata.maskdcpt_version as string,
-    doc_string: `${name} (${model.arch}) plain restoration forward, exported by maskdcpt`,
+    doc_string: `${name} (${backbone.arch}) plain restoration forward${pre ? ' and degradation classifier' : ''}, exported by maskdcpt`,
     opset_import: [{ domain: '', version: opset }],
     graph: {
       name,
       node: g.nodes,
       initializer: g.initializers,
       input: [valueInfo('input', dimsOf(primary.input))],
-      output: [valueInfo('output', dimsOf(primary.output))],
+      output: outputNames.map((out, i) => valueInfo(out, dimsOf(primary.outputs[i] as number))),
     },
     metadata_props: Object.entries(metadata).map(([key, value]) => ({ key, value })),
   });

@@ -182,6 +182,23 @@ reg('adaptive_avg_pool2d', (g, n) => {
   else throw new Error(`aten::adaptive_avg_pool2d: only output size 1 is exported (got ${oh}x${ow})`);
 });
 
+reg('max_pool2d', (g, n) => {
+  const [kh, kw] = staticList(g, n, 1);
+  const stride = staticList(g, n, 2);
+  const [ph, pw] = staticList(g, n, 3);
+  const dilation = staticList(g, n, 4);
+  const y = g.n(
+    'MaxPool',
+    [T(g, n, 0)],
+    A.ints('kernel_shape', [kh as number, kw as number]),
+    A.ints('strides', stride.length > 0 ? stride : [kh as number, kw as number]),
+    A.ints('pads', [ph as number, pw as number, ph as number, pw as number]),
+    A.ints('dilations', dilation),
+    A.i('ceil_mode', n.args[5] ? 1 : 0),
+  );
+  out(g, n, y);
+});
+
 // ---- shape and layout -------------------------------------------------------------------------------------
 
 reg(['contiguous', 'clone', 'detach', 'alias'], same);
@@ -213,6 +230,17 @@ reg('transpose.int', (g, n) => {
   const b = g.axis(x, num(n, 2));
   [perm[a], perm[b]] = [perm[b] as number, perm[a] as number];
   out(g, n, g.n('Transpose', [g.value(x)], A.ints('perm', perm)));
+});
+// select(dim, i) = Gather of one index, then drop the dimension (Gather with a 1-element index keeps it).
+reg('select.int', (g, n) => {
+  const x = tensorId(n, 0);
+  const ax = g.axis(x, num(n, 1));
+  let i = num(n, 2);
+  if (i < 0) {
+    if (g.isDynamic(x, ax)) throw new Error('aten::select: a negative index on a size-dependent axis');
+    i += g.shape(x)[ax] as number;
+  }
+  out(g, n, g.n('Squeeze', [g.n('Gather', [T(g, n, 0), g.int64([i])], A.i('axis', ax)), g.int64([ax])]));
 });
 reg('unsqueeze', (g, n) => out(g, n, g.n('Unsqueeze', [T(g, n, 0), g.int64([num(n, 1)])])));
 reg('squeeze.dim', (g, n) => out(g, n, g.n('Squeeze', [T(g, n, 0), g.int64([num(n, 1)])])));
@@ -321,6 +349,28 @@ reg('upsample_bilinear2d.vec', (g, n) => {
     n,
     g.n('Resize', [g.value(x), '', '', sizes], A.s('mode', 'linear'), A.s('coordinate_transformation_mode', mode)),
   );
+});
+
+// PyTorch's 'nearest' takes source pixel floor(dst · in/out) (or floor(dst / scale) with a scale factor):
+// ONNX's asymmetric transform with floor rounding.
+reg('upsample_nearest2d.vec', (g, n) => {
+  const x = tensorId(n, 0);
+  const nearest = [
+    A.s('mode', 'nearest'),
+    A.s('coordinate_transformation_mode', 'asymmetric'),
+    A.s('nearest_mode', 'floor'),
+  ];
+  if (n.args[1] != null) {
+    const sizes = g.vec([g.dim(x, 0), g.dim(x, 1), ...list(n, 1).map((a) => g.int(a))]);
+    out(g, n, g.n('Resize', [g.value(x), '', '', sizes], ...nearest));
+    return;
+  }
+  const scales = list(n, 2).map((a) => {
+    if (typeof a !== 'number') throw new Error('aten::upsample_nearest2d: scale factors must be static numbers');
+    return a;
+  });
+  const init = g.float([1, 1, ...scales], [4]);
+  out(g, n, g.n('Resize', [g.value(x), '', init], ...nearest));
 });
 
 /** Emits the ONNX nodes for one traced operator. */

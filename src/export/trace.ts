@@ -43,7 +43,10 @@ export interface Trace {
   readonly tensors: TracedTensor[];
   readonly nodes: TraceNode[];
   readonly input: number;
+  /** The first (or only) result. */
   readonly output: number;
+  /** Every result, in the order the traced function returned them. */
+  readonly outputs: readonly number[];
 }
 
 export function isTensorRef(a: unknown): a is TensorRef {
@@ -107,22 +110,30 @@ class Recorder implements OpObserver {
 }
 
 /**
- * Runs `model.forward(x)` without gradients and records it; the result tensor is disposed. `captureData`
- * copies parameter and constant values (only the trace that becomes the graph needs them).
+ * Runs `run(x)` (default `[model.forward(x)]`) without gradients and records it; the results are disposed.
+ * `model` names the parameters and buffers. `captureData` copies parameter and constant values (only the
+ * trace that becomes the graph needs them).
  */
-export function traceForward(model: Module & { forward(x: Tensor): Tensor }, x: Tensor, captureData = true): Trace {
+export function traceForward(model: Module & { forward(x: Tensor): Tensor }, x: Tensor, captureData?: boolean): Trace;
+export function traceForward(model: Module, x: Tensor, captureData: boolean, run: (x: Tensor) => Tensor[]): Trace;
+export function traceForward(
+  model: Module,
+  x: Tensor,
+  captureData = true,
+  run: (x: Tensor) => Tensor[] = (t) => [(model as Module & { forward(x: Tensor): Tensor }).forward(t)],
+): Trace {
   const params = new Map<NativeTensor, string>();
   for (const [name, t] of model.namedParameters()) params.set(t.h, name);
   for (const [name, t] of model.namedBuffers()) params.set(t.h, name);
   const rec = new Recorder(params, captureData);
   const input = rec.add(x.h, 'input');
-  const y = noGrad(() => withOpObserver(rec, () => model.forward(x)));
+  const ys = noGrad(() => withOpObserver(rec, () => run(x)));
   try {
-    const output = rec.idOf(y.h);
-    if (rec.tensors[output]?.kind !== 'node')
+    const outputs = ys.map((y) => rec.idOf(y.h));
+    if (outputs.some((o) => rec.tensors[o]?.kind !== 'node'))
       throw new Error('trace: the forward pass returned a tensor it did not compute');
-    return { tensors: rec.tensors, nodes: rec.nodes, input, output };
+    return { tensors: rec.tensors, nodes: rec.nodes, input, output: outputs[0] as number, outputs };
   } finally {
-    y.dispose();
+    for (const y of ys) y.dispose();
   }
 }

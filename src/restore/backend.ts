@@ -26,6 +26,8 @@ export interface Classifier {
   readonly backend: BackendName;
   readonly sizeMultiple: number;
   readonly labels: readonly string[];
+  /** A fixed-size graph's input [height, width]; every window is then this size. */
+  readonly window?: readonly [number, number] | undefined;
   classifyTile(input: Float32Array, shape: readonly [1, number, number, number]): Promise<Float32Array>;
   dispose(): void;
 }

@@ -105,8 +105,10 @@ export async function diagnose(input: ImageInput, options: DiagnoseOptions): Pro
     const { raster } = img;
     const m = d.classifier.sizeMultiple;
     const tile = checkTile(options.tile ?? DEFAULT_DIAGNOSE_TILE, m);
-    const ys = axisLayout(raster.height, tile, 0, m);
-    const xs = axisLayout(raster.width, tile, 0, m);
+    // A fixed-size graph classifies windows of its own size (an image smaller than that is mirrored out).
+    const fixed = d.classifier.window;
+    const ys = axisLayout(raster.height, tile, 0, m, fixed?.[0]);
+    const xs = axisLayout(raster.width, tile, 0, m, fixed?.[1]);
     const reflect = ys.window - raster.height < raster.height && xs.window - raster.width < raster.width;
     const buf = new Float32Array(3 * ys.window * xs.window);
     const sum = new Float64Array(d.labels.length);
@@ -128,7 +130,8 @@ export async function diagnose(input: ImageInput, options: DiagnoseOptions): Pro
       .sort((a, b) => b.probability - a.probability);
     const seconds = (performance.now() - t0) / 1000;
     options.onProgress?.({ type: 'done', seconds });
-    return { predictions, info: { width: raster.width, height: raster.height, tiles: total, tile, seconds } };
+    const used = fixed ? Math.max(...fixed) : tile;
+    return { predictions, info: { width: raster.width, height: raster.height, tiles: total, tile: used, seconds } };
   } finally {
     if (typeof options.model === 'string') d.dispose();
   }

@@ -101,6 +101,7 @@ export async function loadOnnxModel(file: string, o: OnnxLoadOptions = {}): Prom
         backend: 'onnx',
         sizeMultiple: info.sizeMultiple,
         labels: info.labels,
+        window: fixed ?? undefined,
         classifyTile: async (input, shape) => {
           const logits = await run(OUTPUT_LOGITS, input, shape);
           if (logits.length !== info.labels.length)

@@ -8,9 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import type { Backbone } from '../../src/archs/types.js';
+import type { Module } from '../../src/nn/module.js';
 import { readImage } from '../../src/io/image.js';
 import { cropRaster, type Raster, toPlanar } from '../../src/io/raster.js';
+import { createModel, resolveModel } from '../../src/archs/registry.js';
+import { LABELS } from '../../src/degrade/labels.js';
+import { MaskDCPT } from '../../src/maskdcpt/pretrain.js';
 import { fromTypedArray, manualSeed, noGrad, randn } from '../../src/tensor/index.js';
+import { saveTraining } from '../../src/train/checkpoints.js';
 import { repoRoot } from '../helpers/engine.js';
 
 let photo: Raster | undefined;
@@ -25,7 +30,7 @@ export async function photoCrop(h: number, w: number, top = 40, left = 60): Prom
  * Seeded weights with nothing trivially zero: each parameter gets N(0, (0.1·std)²) noise, zero-initialised
  * ones (NAFNet's β/γ, biases) N(0, 0.05²), so every branch contributes to the output.
  */
-export function perturbWeights(model: Backbone, seed: number): void {
+export function perturbWeights(model: Module, seed: number): void {
   manualSeed(seed);
   noGrad(() => {
     for (const p of model.parameters()) {
@@ -96,4 +101,20 @@ export function onnxCheck(bytes: Uint8Array): void {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A pre-training checkpoint as `maskdcpt pretrain` saves it (the trainer's `saveTraining`): a nafnet-tiny
+ * MaskDCPT with one bottleneck per classifier stage, seeded and perturbed so no level or class is trivial.
+ * Returns the model (eval mode; the caller disposes it) and the checkpoint path in `dir`.
+ */
+export async function seededPretrain(dir: string, seed: number): Promise<{ model: MaskDCPT; ckpt: string }> {
+  manualSeed(seed); // the constructor's initialisers draw from libtorch's generator too
+  const model = new MaskDCPT(createModel('nafnet-tiny'), { numClasses: LABELS.length, numResBlocks: 1 });
+  perturbWeights(model, seed);
+  model.eval();
+  const archOptions = resolveModel('nafnet-tiny').options;
+  const parts = { model, arch: 'maskdcpt:nafnet', archOptions, optimizers: {}, rngs: {} };
+  const ckpt = await saveTraining(dir, 1, parts, { labels: LABELS.map((l) => l.name) });
+  return { model, ckpt };
 }

@@ -66,17 +66,21 @@ async function run(name: string, input: Float32Array, shape: readonly number[]):
   return out;
 }
 
+/** A fixed-size export (the exporter's default) takes one window size: tile around it, as Node does. */
+function fixedWindow(s: ort.InferenceSession): readonly [number, number] | undefined {
+  const meta = s.inputMetadata[0];
+  const shape = meta?.isTensor ? meta.shape : [];
+  const [fh, fw] = [shape[2], shape[3]];
+  return typeof fh === 'number' && typeof fw === 'number' ? [fh, fw] : undefined;
+}
+
 async function restore(m: Extract<ToWorker, { type: 'restore' }>): Promise<void> {
   if (!session || !model) throw new Error('no model loaded');
   const t0 = performance.now();
   const out = session.outputNames.includes(OUTPUT_IMAGE)
     ? OUTPUT_IMAGE
     : (session.outputNames.find((n) => n !== OUTPUT_LOGITS) as string);
-  // A fixed-size export (the exporter's default) takes one window size: tile around it, as the Node backend does.
-  const meta = session.inputMetadata[0];
-  const shape = meta?.isTensor ? meta.shape : [];
-  const [fh, fw] = [shape[2], shape[3]];
-  const window = typeof fh === 'number' && typeof fw === 'number' ? ([fh, fw] as const) : undefined;
+  const window = fixedWindow(session);
   const res = await runTiles(createRaster(m.width, m.height, 3, m.data), (x, s) => run(out, x, s), {
     tile: m.tile,
     pad: m.pad,
@@ -101,8 +105,9 @@ async function diagnose(m: Extract<ToWorker, { type: 'diagnose' }>): Promise<voi
   const raster = createRaster(m.width, m.height, 3, m.data);
   const mult = model.sizeMultiple;
   const tile = checkTile(m.tile, mult);
-  const ys = axisLayout(m.height, tile, 0, mult);
-  const xs = axisLayout(m.width, tile, 0, mult);
+  const window = fixedWindow(session);
+  const ys = axisLayout(m.height, tile, 0, mult, window?.[0]);
+  const xs = axisLayout(m.width, tile, 0, mult, window?.[1]);
   const reflect = ys.window - m.height < m.height && xs.window - m.width < m.width;
   const buf = new Float32Array(3 * ys.window * xs.window);
   const sum = new Float64Array(model.labels.length);
