@@ -32,6 +32,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitOps(env, exports);
   InitRuntime(env, exports);
   InitJpeg(env, exports);
+  InitFilter(env, exports);
   return exports;
 }
 
