@@ -33,6 +33,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitRuntime(env, exports);
   InitJpeg(env, exports);
   InitDistributed(env, exports);
+  InitFilter(env, exports);
   return exports;
 }
 

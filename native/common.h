@@ -62,6 +62,9 @@ class TensorWrap : public Napi::ObjectWrap<TensorWrap> {
   Napi::Value Version(const Napi::CallbackInfo& info);
 };
 
+// cv2.filter2D direct and separable paths for HWC float rasters (filter.cc).
+void InitFilter(Napi::Env env, Napi::Object exports);
+
 void InitOps(Napi::Env env, Napi::Object exports);
 void InitRuntime(Napi::Env env, Napi::Object exports);
 void InitAllocator(Napi::Env env, Napi::Object exports);

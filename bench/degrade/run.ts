@@ -1,7 +1,8 @@
 /**
  * Degradation throughput: pairs/s on 256² RGB crops for every registered type (random levels), plus the four
- * single degradations that performance.md §3 timed in Python, re-timed here against bench/degrade/reference.py
- * (numpy + OpenCV, same crops, same process invocation) and printed as ratios (> 1 = TypeScript faster).
+ * single degradations that performance.md §3 timed in Python and Real-ESRGAN's second order, re-timed here
+ * against bench/degrade/reference.py (numpy + OpenCV, same crops, same process invocation) and printed as ratios
+ * (> 1 = TypeScript faster).
  *
  * Each matched piece alternates with its reference for `--rounds` rounds (TS, then Python right after), so a load
  * spike from other jobs hits both sides of a round alike; the ratio reported is the median of the per-round ratios.
@@ -116,7 +117,7 @@ interface Row {
 }
 const rows: Row[] = [];
 
-// The four pieces with a Python reference (performance.md §3a–3d, same random ranges).
+// The pieces with a Python reference (performance.md §3a–3d and the Real-ESRGAN pipeline, same random ranges).
 const matched: [string, (img: Raster, i: number) => unknown][] = [
   ['gaussian_noise', (img) => addGaussianNoise(img, rng.uniform(0, 75) / 255, rng)],
   [
@@ -130,6 +131,12 @@ const matched: [string, (img: Raster, i: number) => unknown][] = [
   ],
   ['jpeg', (img) => jpegRoundTrip(img, rng.int(10, 90))],
   ['mosaic', (img) => mosaicDegrade(img)],
+  // BasicSR's realesrnet_x4plus ranges (level s1), as reference.py's realesrgan draws them.
+  [
+    'realesrgan',
+    (img) =>
+      getDegradation('realesrgan').apply(img, getDegradation('realesrgan').sample(rng, 'realesrgan.x1.s1').params, rng),
+  ],
 ];
 // Each round times every matched piece in TS and then, right after, the same piece in Python, so both sides
 // of one ratio see nearly the same machine load; a failed reference stops the Python side.

@@ -20,11 +20,16 @@ export interface Plan {
 
 /**
  * Relative cost model in "direct multiply-add per sample" units, calibrated on a 2-core Zen 4 box at 256² RGB:
- * a separable tap costs ~1.4 direct taps (two passes), an FFT ~8·log2(N) per padded sample per channel pair.
+ * a separable tap costs ~1.4 direct taps (two passes), an FFT ~8·log2(N) per padded sample per channel pair
+ * when all run in JS. The addon's vectorised direct tap is ~FFT_NATIVE_FACTOR times cheaper than a JS one while
+ * the FFT stays in JS (measured: 21×21 native direct 8 ms, JS FFT 15 ms, JS direct 75 ms at 256² RGB), so with
+ * the native backend the FFT costs that many times more direct taps: it wins only beyond ~28×28 dense taps.
  */
-function fftCost(h: number, w: number, c: number, kh: number, kw: number): number {
+const FFT_NATIVE_FACTOR = 7;
+
+function fftCost(h: number, w: number, c: number, kh: number, kw: number, backend: 'native' | 'js'): number {
   const n = nextFastSize(h + kh - 1) * nextFastSize(w + kw - 1);
-  return (8 * Math.log2(n) * n * Math.ceil(c / 2)) / (h * w * c);
+  return ((backend === 'native' ? FFT_NATIVE_FACTOR : 1) * 8 * Math.log2(n) * n * Math.ceil(c / 2)) / (h * w * c);
 }
 
 /** Greedy border trim of rows/columns whose |mass| fits into the budget; returns the spent budget too. */
@@ -113,7 +118,7 @@ function jacobiEigen(a: Float64Array, n: number): { values: Float64Array; vector
 }
 
 /** Chooses trim + low-rank split or the FFT, whichever the cost model says is cheapest within the budget. */
-export function planFilter(k: FilterKernel, tolerance: number, img: Raster): Plan {
+export function planFilter(k: FilterKernel, tolerance: number, img: Raster, backend: 'native' | 'js' = 'js'): Plan {
   const t = trim(k, tolerance / 2);
   const h = t.r1 - t.r0 + 1;
   const w = t.c1 - t.c0 + 1;
@@ -122,7 +127,7 @@ export function planFilter(k: FilterKernel, tolerance: number, img: Raster): Pla
     for (let c = 0; c < w; c++) sub[r * w + c] = k.data[(r + t.r0) * k.width + c + t.c0] as number;
   const budget = tolerance - t.spent;
   const directCost = h * w;
-  const fCost = fftCost(img.height, img.width, img.channels, h, w);
+  const fCost = fftCost(img.height, img.width, img.channels, h, w, backend);
   const best: Plan = { ...t, method: fCost < directCost ? 'fft' : 'direct', terms: [] };
   const bestCost = Math.min(directCost, fCost);
   const maxRank = Math.floor(bestCost / (1.4 * (h + w)));

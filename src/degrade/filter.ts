@@ -8,9 +8,14 @@
  * isotropic Gaussians), or an FFT (like OpenCV's own DFT path for large kernels). The discarded kernel mass is
  * bounded by `tolerance` (L1, default 1e-8), so the result stays within float32 rounding of the exact correlation
  * for images in [0, 1].
+ *
+ * The direct and separable loops run in the addon (native/filter.cc, vectorised C++): same operations in the
+ * same order per sample, so bit-identical to the JS loops below, which stay as its test oracle (`backend: 'js'`).
+ * The FFT path is JS only; with native loops the planner picks it only for large kernels far from low rank.
  */
 import type { Raster } from '../io/raster.js';
 import { createRaster } from '../io/raster.js';
+import { native } from '../tensor/native.js';
 import { fft2d, nextFastSize } from './fft.js';
 import { planFilter } from './filter-plan.js';
 import type { Kernel } from './kernels.js';
@@ -27,6 +32,8 @@ export interface Filter2DOptions {
   method?: 'auto' | 'direct' | 'fft';
   /** Max L1 kernel mass `auto` may discard (bounds the absolute error for inputs in [0, 1]). */
   tolerance?: number;
+  /** `native` (default): direct/separable loops in the addon; `js`: the same loops in JS (bit-identical). */
+  backend?: 'native' | 'js';
 }
 
 /** OpenCV `borderInterpolate` for BORDER_REFLECT_101. */
@@ -239,21 +246,52 @@ function correlateFft(
   }
 }
 
+/** Native direct correlation (anchor inside the sub-kernel), float32 result. */
+function nativeDirect(src: Raster, k: ArrayLike<number>, kw: number, kh: number, ax: number, ay: number): Raster {
+  const taps = k instanceof Float64Array ? k : Float64Array.from(k);
+  const { width: w, height: h, channels: c } = src;
+  return createRaster(w, h, c, native.filter2dDirect(src.data, w, h, c, taps, kw, kh, ax, ay));
+}
+
+/** Native Σ of separable terms (vertical u, horizontal v), float32 result. */
+function nativeSeparable(
+  src: Raster,
+  terms: readonly { u: ArrayLike<number>; v: ArrayLike<number> }[],
+  ay: number,
+  ax: number,
+): Raster {
+  const first = terms[0];
+  if (!first) throw new RangeError('filter2D: separable plan without terms');
+  const kh = first.u.length;
+  const kw = first.v.length;
+  const u = new Float64Array(terms.length * kh);
+  const v = new Float64Array(terms.length * kw);
+  terms.forEach((t, i) => {
+    u.set(t.u, i * kh);
+    v.set(t.v, i * kw);
+  });
+  const { width: w, height: h, channels: c } = src;
+  return createRaster(w, h, c, native.filter2dSeparable(src.data, w, h, c, u, v, terms.length, ay, ax));
+}
+
 /** `cv2.filter2D(src, -1, kernel)` for float rasters (see the module comment for the exact semantics). */
 export function filter2D(src: Raster, kernel: Kernel | FilterKernel, opts: Filter2DOptions = {}): Raster {
   const k = asFilterKernel(kernel);
   const ax = Math.floor(k.width / 2);
   const ay = Math.floor(k.height / 2);
+  const js = opts.backend === 'js';
+  if (opts.method === 'direct' && !js) return nativeDirect(src, k.data, k.width, k.height, ax, ay);
   const acc = new Float64Array(src.data.length);
   if (opts.method === 'direct') {
     correlateDirect(src, k.data, k.width, k.height, ax, ay, acc);
   } else if (opts.method === 'fft') {
     correlateFft(src, k.data, k.width, k.height, ax, ay, acc);
   } else {
-    const p = planFilter(k, opts.tolerance ?? 1e-8, src);
+    const p = planFilter(k, opts.tolerance ?? 1e-8, src, js ? 'js' : 'native');
     const h = p.r1 - p.r0 + 1;
     const w = p.c1 - p.c0 + 1;
     if (p.method === 'separable') {
+      if (!js) return nativeSeparable(src, p.terms, ay - p.r0, ax - p.c0);
       const tmp = new Float64Array(src.data.length);
       for (const { u, v } of p.terms) correlateSeparable(src, u, v, ay - p.r0, ax - p.c0, acc, tmp);
     } else {
@@ -261,6 +299,7 @@ export function filter2D(src: Raster, kernel: Kernel | FilterKernel, opts: Filte
       for (let r = 0; r < h; r++) {
         for (let c = 0; c < w; c++) sub[r * w + c] = k.data[(r + p.r0) * k.width + c + p.c0] as number;
       }
+      if (p.method === 'direct' && !js) return nativeDirect(src, sub, w, h, ax - p.c0, ay - p.r0);
       const run = p.method === 'fft' ? correlateFft : correlateDirect;
       run(src, sub, w, h, ax - p.c0, ay - p.r0, acc);
     }
@@ -269,10 +308,18 @@ export function filter2D(src: Raster, kernel: Kernel | FilterKernel, opts: Filte
 }
 
 /** Separable correlation with a vertical kernel `ky` and a horizontal kernel `kx` (cv2.sepFilter2D, reflect-101). */
-export function sepFilter2D(src: Raster, kx: ArrayLike<number>, ky: ArrayLike<number>): Raster {
+export function sepFilter2D(
+  src: Raster,
+  kx: ArrayLike<number>,
+  ky: ArrayLike<number>,
+  backend: 'native' | 'js' = 'native',
+): Raster {
+  const ay = Math.floor(ky.length / 2);
+  const ax = Math.floor(kx.length / 2);
+  if (backend === 'native') return nativeSeparable(src, [{ u: ky, v: kx }], ay, ax);
   const acc = new Float64Array(src.data.length);
   const tmp = new Float64Array(src.data.length);
-  correlateSeparable(src, ky, kx, Math.floor(ky.length / 2), Math.floor(kx.length / 2), acc, tmp);
+  correlateSeparable(src, ky, kx, ay, ax, acc, tmp);
   return createRaster(src.width, src.height, src.channels, Float32Array.from(acc));
 }
 

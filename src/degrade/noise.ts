@@ -53,17 +53,18 @@ function luma(src: Float32Array, p: number, c: number): number {
 
 /**
  * Exact Poisson sampling by inversion for a small set of rates: per rate, the CDF is tabulated once and each
- * draw walks it from the mode with a single uniform. Poisson noise on 8-bit-quantised images has at most 256
- * distinct rates, so this is both exact and much cheaper than a rejection sampler per sample.
+ * draw returns the smallest k with CDF(k) ≥ u for a single uniform u. Poisson noise on 8-bit-quantised images has
+ * at most 256 distinct rates per power-of-two `vals`, so tables are built once per process (see `poissonTable`)
+ * and a guide table (Chen & Asau) starts each search next to its answer instead of at the mode.
  */
 class PoissonTable {
   private readonly cdf: Float64Array;
-  private readonly mode: number;
+  /** guide[g] = smallest k with cdf[k] ≥ g / guide.length. */
+  private readonly guide: Int32Array;
 
   constructor(lambda: number) {
     const kMax = Math.ceil(lambda + 12 * Math.sqrt(lambda) + 30);
     this.cdf = new Float64Array(kMax + 1);
-    this.mode = Math.floor(lambda);
     // Log-space pmf avoids underflow of e^−λ for large λ.
     let acc = 0;
     for (let k = 0; k <= kMax; k++) {
@@ -71,19 +72,34 @@ class PoissonTable {
       this.cdf[k] = acc;
     }
     this.cdf[kMax] = Number.POSITIVE_INFINITY;
+    this.guide = new Int32Array(kMax + 1);
+    for (let g = 0, k = 0; g <= kMax; g++) {
+      while ((this.cdf[k] as number) < g / (kMax + 1)) k++;
+      this.guide[g] = k;
+    }
   }
 
-  /** Smallest k with CDF(k) ≥ u. */
+  /** Smallest k with CDF(k) ≥ u (the CDF is non-decreasing, so both walks end on that same k). */
   draw(u: number): number {
     const cdf = this.cdf;
-    let k = this.mode;
-    if ((cdf[k] as number) >= u) {
-      while (k > 0 && (cdf[k - 1] as number) >= u) k--;
-      return k;
-    }
+    const n = this.guide.length;
+    let k = this.guide[Math.min(n - 1, Math.max(0, Math.floor(u * n)))] as number;
+    while (k > 0 && (cdf[k - 1] as number) >= u) k--;
     while ((cdf[k] as number) < u) k++;
     return k;
   }
+}
+
+/** Tables by rate, shared by every call in this process (rates repeat: level/255 · a power of two ≤ 256). */
+const POISSON_TABLES = new Map<number, PoissonTable>();
+function poissonTable(lambda: number): PoissonTable {
+  let t = POISSON_TABLES.get(lambda);
+  if (!t) {
+    if (POISSON_TABLES.size >= 4096) POISSON_TABLES.clear();
+    t = new PoissonTable(lambda);
+    POISSON_TABLES.set(lambda, t);
+  }
+  return t;
 }
 
 const LOG_FACT: number[] = [0];
@@ -122,7 +138,7 @@ export function addPoissonNoise(img: Raster, scale: number, rng: Rng, opts: Nois
     const level = levels[i] as number;
     let t = tables[level];
     if (!t) {
-      t = new PoissonTable((level / 255) * vals);
+      t = poissonTable((level / 255) * vals);
       tables[level] = t;
     }
     const x = level / 255;

@@ -131,11 +131,11 @@ function noise(img: Raster, step: NoiseStep, rng: Rng): Raster {
     : addPoissonNoise(img, step.scale, rng, { grey: step.grey });
 }
 
-function clamp01(img: Raster): Raster {
-  return { ...img, data: img.data.map((v) => (v < 0 ? 0 : v > 1 ? 1 : v)) };
-}
-
-/** Runs the pipeline; output size = ⌊input / scale⌋ (the input size at scale 1). */
+/**
+ * Runs the pipeline; output size = ⌊input / scale⌋ (the input size at scale 1). BasicSR clamps to [0, 1] before
+ * each JPEG; the codec's quantiser clamps x·255 to [0, 255] (NaN → 0), which gives the same bytes, so no
+ * separate clamp pass is made.
+ */
 export async function applyRealEsrgan(img: Raster, p: RealEsrganParams, rng: Rng): Promise<Raster> {
   const oh = img.height;
   const ow = img.width;
@@ -149,7 +149,7 @@ export async function applyRealEsrgan(img: Raster, p: RealEsrganParams, rng: Rng
     p.resize1.scale,
   );
   out = noise(out, p.noise1, rng);
-  out = await jpegRoundTrip(clamp01(out), p.jpeg1);
+  out = await jpegRoundTrip(out, p.jpeg1);
   if (p.kernel2) out = filter2D(out, buildKernel(p.kernel2));
   out = interpolate(
     out,
@@ -163,9 +163,9 @@ export async function applyRealEsrgan(img: Raster, p: RealEsrganParams, rng: Rng
   const back = (x: Raster) => interpolate(x, th, tw, p.finalMode);
   const sinc = (x: Raster) => (p.finalSinc ? filter2D(x, buildKernel(p.finalSinc)) : x);
   if (p.finalOrder === 'resize_sinc_jpeg') {
-    out = await jpegRoundTrip(clamp01(sinc(back(out))), p.jpeg2);
+    out = await jpegRoundTrip(sinc(back(out)), p.jpeg2);
   } else {
-    out = sinc(back(await jpegRoundTrip(clamp01(out), p.jpeg2)));
+    out = sinc(back(await jpegRoundTrip(out, p.jpeg2)));
   }
   // clamp(round(x·255), 0, 255)/255 with torch.round's ties-to-even.
   return fromUint8(toUint8(out), out.width, out.height, out.channels);

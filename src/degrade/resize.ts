@@ -6,6 +6,7 @@
  */
 import type { Raster } from '../io/raster.js';
 import { createRaster } from '../io/raster.js';
+import { native } from '../tensor/native.js';
 
 /** Per-output-sample taps along one axis: `idx[o*taps + t]` source index, `w[...]` its weight. */
 export interface AxisWeights {
@@ -118,9 +119,23 @@ export function areaWeights(inLength: number, outLength: number): AxisWeights {
   return { outLength, taps, idx, w };
 }
 
-/** Applies row weights (vertical) then column weights (horizontal), float64 sums, float32 result. */
-export function resample(src: Raster, rows: AxisWeights, cols: AxisWeights): Raster {
+/**
+ * Applies row weights (vertical) then column weights (horizontal), float64 sums, float32 result. `native`
+ * (default) runs the same loops in the addon (native/filter.cc), bit-identical to the JS ones kept as its oracle.
+ */
+export function resample(
+  src: Raster,
+  rows: AxisWeights,
+  cols: AxisWeights,
+  backend: 'native' | 'js' = 'native',
+): Raster {
   const { width: w, channels: c, data } = src;
+  if (backend === 'native') {
+    const h = src.height;
+    const r = [rows.outLength, rows.taps, rows.idx, rows.w] as const;
+    const out = native.resample(data, w, h, c, ...r, cols.outLength, cols.taps, cols.idx, cols.w);
+    return createRaster(cols.outLength, rows.outLength, c, out);
+  }
   const oh = rows.outLength;
   const ow = cols.outLength;
   const n = w * c;

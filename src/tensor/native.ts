@@ -112,7 +112,54 @@ export interface NativeJpeg {
   jpegRoundTripTensor(t: NativeTensor, quality: number): NativeTensor;
 }
 
-export interface NativeAddon extends NativeJpeg {
+/**
+ * cv2.filter2D paths for HWC float32 rasters (native/filter.cc): correlation, reflect-101, float64 sums, float32
+ * out; bit-identical to the JS paths of src/degrade/filter.ts, which plans the kernel and calls these. Also the
+ * separable resampler of src/degrade/resize.ts, bit-identical to its JS loops.
+ */
+export interface NativeFilter {
+  /** kernel: kh·kw taps, row-major; anchor (ax, ay) inside it. */
+  filter2dDirect(
+    data: Float32Array,
+    width: number,
+    height: number,
+    channels: number,
+    kernel: Float64Array,
+    kw: number,
+    kh: number,
+    ax: number,
+    ay: number,
+  ): Float32Array;
+  /** Σ_t correlate(src, u_t v_tᵀ): u holds terms·kh vertical taps, v terms·kw horizontal ones. */
+  filter2dSeparable(
+    data: Float32Array,
+    width: number,
+    height: number,
+    channels: number,
+    u: Float64Array,
+    v: Float64Array,
+    terms: number,
+    ay: number,
+    ax: number,
+  ): Float32Array;
+  /** resize.ts `resample`: per-output tap lists along rows then columns; result colsOut × rowsOut × channels. */
+  resample(
+    data: Float32Array,
+    width: number,
+    height: number,
+    channels: number,
+    rowsOut: number,
+    rowsTaps: number,
+    rowsIdx: Int32Array,
+    rowsW: Float64Array,
+    colsOut: number,
+    colsTaps: number,
+    colsIdx: Int32Array,
+    colsW: Float64Array,
+  ): Float32Array;
+}
+
+export interface NativeAddon extends NativeJpeg, NativeFilter {
   NativeTensor: abstract new () => NativeTensor;
   lookupOp(name: string, overload: string): OpLookup;
   hasOp(name: string, overload: string): boolean;

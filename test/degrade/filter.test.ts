@@ -1,8 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { filter2D, gaussianBlur, gaussianKernel1D, reflect101, sepFilter2D } from '../../src/degrade/filter.js';
-import { bivariateGaussian, buildKernel, sampleBasicsrBlurKernel } from '../../src/degrade/kernels.js';
+import {
+  type FilterKernel,
+  filter2D,
+  gaussianBlur,
+  gaussianKernel1D,
+  reflect101,
+  sepFilter2D,
+} from '../../src/degrade/filter.js';
+import { planFilter } from '../../src/degrade/filter-plan.js';
+import { bivariateGaussian, buildKernel, type Kernel, sampleBasicsrBlurKernel } from '../../src/degrade/kernels.js';
 import { createRaster } from '../../src/io/raster.js';
+import { native } from '../../src/tensor/native.js';
 import { Rng } from '../../src/tensor/rng.js';
 import { maxAbsDiff, readSafetensors, sharedPath } from './helpers.js';
 
@@ -11,6 +20,8 @@ const input = blur.get('input');
 if (!input) throw new Error('blur.safetensors: no input');
 const [H, W, C] = input.shape as [number, number, number];
 const img = createRaster(W, H, C, input.data as Float32Array);
+const asFilter = (k: Kernel | FilterKernel): FilterKernel =>
+  'size' in k ? { width: k.size, height: k.size, data: k.data } : k;
 const names = ['p1_gaussian_aniso_k21', 'p3_plateau_aniso_k13', 'p4_sinc_k13_pad21'];
 
 for (const method of ['direct', 'auto'] as const) {
@@ -109,4 +120,55 @@ test('Gaussian kernels: OpenCV fixed small tables and sigma formula; separable b
   const b = filter2D(src, { width: 7, height: 7, data: k2 }, { method: 'direct' });
   assert.ok(maxAbsDiff(a.data, b.data) < 1e-7);
   assert.ok(maxAbsDiff(sepFilter2D(src, k1, k1).data, a.data) === 0);
+});
+
+test('native loops are bit-identical to the JS loops (direct, separable, multi-term, tails, folding)', () => {
+  const rng = new Rng(11);
+  for (const [w, h, c] of [
+    [37, 23, 3],
+    [9, 6, 1],
+    [70, 5, 3],
+    [3, 2, 1],
+  ] as const) {
+    const src = createRaster(w, h, c);
+    rng.fillUniform(src.data);
+    for (let i = 0; i < 12; i++) {
+      const k = buildKernel(sampleBasicsrBlurKernel(rng));
+      const asym = { width: k.size, height: k.size, data: k.data.map((v, j) => v * (1 + (j % 5) / 7)) };
+      for (const kern of [k, asym]) {
+        const js = filter2D(src, kern, { method: 'direct', backend: 'js' });
+        assert.deepEqual(filter2D(src, kern, { method: 'direct' }).data, js.data);
+        const plan = planFilter(asFilter(kern), 1e-8, src, 'js');
+        const nat = filter2D(src, kern);
+        if (plan.method === planFilter(asFilter(kern), 1e-8, src, 'native').method && plan.method !== 'fft') {
+          assert.deepEqual(nat.data, filter2D(src, kern, { backend: 'js' }).data, `${plan.method} ${w}x${h}x${c}`);
+        }
+        assert.ok(maxAbsDiff(nat.data, js.data) < 1e-7);
+      }
+    }
+    const kx = Float64Array.from({ length: 9 }, () => rng.uniform(-1, 1));
+    const ky = Float64Array.from({ length: 5 }, () => rng.uniform(-1, 1));
+    assert.deepEqual(sepFilter2D(src, kx, ky).data, sepFilter2D(src, kx, ky, 'js').data);
+  }
+});
+
+test('native filter arguments are checked with clear errors', () => {
+  const k = new Float64Array(9);
+  assert.throws(
+    () => native.filter2dDirect(new Float32Array(5), 2, 2, 1, k, 3, 3, 1, 1),
+    /data has 5 samples, expected 4/,
+  );
+  assert.throws(
+    () => native.filter2dDirect(new Float32Array(4), 2, 2, 1, k, 3, 3, 3, 1),
+    /anchor x must be an integer/,
+  );
+  assert.throws(
+    () => native.filter2dDirect(new Float32Array(4), 2, 2, 1, new Float64Array(8), 3, 3, 1, 1),
+    /kernel has 8 taps, expected 9/,
+  );
+  const f64 = new Float64Array(4);
+  assert.throws(
+    () => native.filter2dSeparable(f64 as unknown as Float32Array, 2, 2, 1, k, k, 1, 0, 0),
+    /expected a Float32Array/,
+  );
 });

@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cubic, imresize, interpolate, matlabWeights } from '../../src/degrade/resize.js';
+import {
+  areaWeights,
+  bicubicTorchWeights,
+  bilinearWeights,
+  cubic,
+  imresize,
+  interpolate,
+  matlabWeights,
+  resample,
+} from '../../src/degrade/resize.js';
 import { createRaster, type Raster } from '../../src/io/raster.js';
 import { localFixture, readSafetensors } from './helpers.js';
 
@@ -85,4 +94,32 @@ test('imresize weight properties: Keys kernel, partition of unity, constants pre
   for (let i = 3; i < 13; i++) assert.ok(Math.abs((half.data[i] as number) - (2 * i + 0.5)) < 1e-5);
   // Near the border MATLAB mirrors (…1 0 | 0 1…) instead of extrapolating, so the ramp bends there.
   assert.ok(Math.abs((half.data[0] as number) - 0.5) > 0.01);
+});
+
+test('native resample is bit-identical to the JS loops (every mode, up and down, grey and RGB)', () => {
+  const grey = createRaster(
+    17,
+    11,
+    1,
+    Float32Array.from({ length: 187 }, (_, i) => Math.sin(i * 0.7) * 0.5 + 0.5),
+  );
+  for (const src of [input, grey]) {
+    for (const [h, w] of [
+      [5, 7],
+      [src.height * 2 + 3, src.width + 1],
+    ] as const) {
+      for (const mode of ['area', 'bilinear', 'bicubic'] as const) {
+        const pick = (i: number, o: number) =>
+          mode === 'area' ? areaWeights(i, o) : mode === 'bilinear' ? bilinearWeights(i, o) : bicubicTorchWeights(i, o);
+        const rows = pick(src.height, h);
+        const cols = pick(src.width, w);
+        assert.deepEqual(resample(src, rows, cols).data, resample(src, rows, cols, 'js').data, `${mode} ${h}x${w}`);
+      }
+      const rows = matlabWeights(src.height, h, h / src.height);
+      const cols = matlabWeights(src.width, w, w / src.width);
+      assert.deepEqual(resample(src, rows, cols).data, resample(src, rows, cols, 'js').data, `matlab ${h}x${w}`);
+    }
+  }
+  const bad = { outLength: 1, taps: 1, idx: Int32Array.of(99), w: Float64Array.of(1) };
+  assert.throws(() => resample(grey, bad, bad), /row index 99 outside 0\.\.10/);
 });
