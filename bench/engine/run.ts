@@ -3,7 +3,7 @@
  * Runs alternate (ours, torch, ours, torch, ...) so machine noise hits both alike, then prints the medians
  * and `ratio` = ours / PyTorch. Also checks that RSS stays flat over a long training run.
  *
- *   node --import tsx bench/engine/run.ts [--threads 2] [--rounds 5] [--long 2000]
+ *   node --import tsx bench/engine/run.ts [--threads 2] [--rounds 5] [--long 2000]   (--rounds 0: memory run only)
  */
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -61,8 +61,10 @@ function compare(mode: 'train' | 'infer', steps: number, warmup: number): void {
   console.log(`  ratio ${(median(a) / median(b)).toFixed(3)} (median of per-round ratios ${median(ratios).toFixed(3)})`);
 }
 
-compare('train', 20, 10);
-compare('infer', 10, 3);
+if (rounds > 0) {
+  compare('train', 20, 10);
+  compare('infer', 10, 3);
+}
 
 const long = Number(values.long);
 if (long > 0) {
