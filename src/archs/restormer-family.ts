@@ -5,8 +5,8 @@
  */
 import type { Conv2d } from '../nn/index.js';
 import { Module } from '../nn/index.js';
-import type { Tensor } from '../tensor/index.js';
-import { type FeatureOptions, forwardPadded, type Mask } from './transformer-blocks.js';
+import { F, pipe, type Tensor } from '../tensor/index.js';
+import type { FeatureOptions, Mask } from './transformer-blocks.js';
 import type { Backbone, FeatureOutput } from './types.js';
 
 const DEFAULT_FEATURES = new Set(['decoder_level1', 'decoder_level2', 'decoder_level3', 'refinement']);
@@ -58,4 +58,41 @@ export abstract class RestormerFamily extends Module implements Backbone {
     y.dispose();
     return out;
   }
+}
+
+/**
+ * Reflect-pads the bottom and right edges up to a multiple, as MaskDCPT's test code (sr_model.py
+ * pre_process) does before the network; returns x itself when no padding is needed.
+ */
+export function reflectPadTo(x: Tensor, multiple: number): Tensor {
+  const h = x.size(2);
+  const w = x.size(3);
+  const ph = (multiple - (h % multiple)) % multiple;
+  const pw = (multiple - (w % multiple)) % multiple;
+  if (ph === 0 && pw === 0) return x;
+  if (ph >= h || pw >= w) {
+    throw new RangeError(
+      `reflect padding ${h}x${w} up to a multiple of ${multiple} needs at least ${ph + 1}x${pw + 1} pixels`,
+    );
+  }
+  return F.pad(x, [0, pw, 0, ph], 'reflect');
+}
+
+/**
+ * Plain restoration around a padded-input network: reflect-pads the bottom/right edges to `multiple` (as
+ * MaskDCPT's test code does), runs `net`, and crops the result back to the input size (contiguous).
+ */
+export function forwardPadded(x: Tensor, multiple: number, net: (padded: Tensor) => Tensor): Tensor {
+  const padded = reflectPadTo(x, multiple);
+  const y = net(padded);
+  if (padded === x) return y;
+  padded.dispose();
+  const out = pipe(
+    y,
+    (t) => t.narrow(2, 0, x.size(2)),
+    (t) => t.narrow(3, 0, x.size(3)),
+    (t) => t.contiguous(),
+  );
+  y.dispose();
+  return out;
 }

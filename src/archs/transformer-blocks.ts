@@ -313,24 +313,6 @@ export function levelMasks(mask: Mask, height: number, width: number): (Tensor |
   return [0, 1, 2, 3].map((i) => expandMask(mask, height >> i, width >> i));
 }
 
-/**
- * Reflect-pads the bottom and right edges up to a multiple, as MaskDCPT's test code (sr_model.py
- * pre_process) does before the network; returns x itself when no padding is needed.
- */
-export function reflectPadTo(x: Tensor, multiple: number): Tensor {
-  const h = x.size(2);
-  const w = x.size(3);
-  const ph = (multiple - (h % multiple)) % multiple;
-  const pw = (multiple - (w % multiple)) % multiple;
-  if (ph === 0 && pw === 0) return x;
-  if (ph >= h || pw >= w) {
-    throw new RangeError(
-      `reflect padding ${h}x${w} up to a multiple of ${multiple} needs at least ${ph + 1}x${pw + 1} pixels`,
-    );
-  }
-  return F.pad(x, [0, pw, 0, ph], 'reflect');
-}
-
 /** The encoder half Restormer and PromptIR share: the same module names and the same masking. */
 export interface TransformerEncoder {
   readonly patchEmbed: OverlapPatchEmbed;
@@ -397,24 +379,5 @@ export function runDecoderLevel(
   }
   const out = r.put(name, stage.forward(inp, mask));
   inp.dispose();
-  return out;
-}
-
-/**
- * Plain restoration around a padded-input network: reflect-pads the bottom/right edges to `multiple` (as
- * MaskDCPT's test code does), runs `net`, and crops the result back to the input size (contiguous).
- */
-export function forwardPadded(x: Tensor, multiple: number, net: (padded: Tensor) => Tensor): Tensor {
-  const padded = reflectPadTo(x, multiple);
-  const y = net(padded);
-  if (padded === x) return y;
-  padded.dispose();
-  const out = pipe(
-    y,
-    (t) => t.narrow(2, 0, x.size(2)),
-    (t) => t.narrow(3, 0, x.size(3)),
-    (t) => t.contiguous(),
-  );
-  y.dispose();
   return out;
 }

@@ -5,7 +5,7 @@
  * graph; runtimes that evaluate every node would otherwise pay for it twice.
  */
 import { disposeFeatures, padToMultiple } from '../archs/nafnet.js';
-import { reflectPadTo } from '../archs/transformer-blocks.js';
+import { reflectPadTo } from '../archs/restormer-family.js';
 import type { Backbone } from '../archs/types.js';
 import type { MaskDCPT } from '../maskdcpt/pretrain.js';
 import type { Tensor } from '../tensor/index.js';

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RESTORMER_PAPER, Restormer, type RestormerOptions } from '../../src/archs/restormer.js';
-import { reflectPadTo } from '../../src/archs/transformer-blocks.js';
+import { reflectPadTo } from '../../src/archs/restormer-family.js';
 import {
   allocatorStats,
   dispose,
