@@ -52,7 +52,7 @@ export function runList(runs: { name: string; command: string; trainSeconds?: nu
 export function signWord(diffs: number[]): string {
   if (diffs.length === 0) return 'not measured';
   const pos = diffs.filter((d) => d > 0).length;
-  if (pos === diffs.length) return diffs.length > 1 ? `positive in all ${diffs.length} seeds` : 'positive (one seed)';
-  if (pos === 0) return diffs.length > 1 ? `negative in all ${diffs.length} seeds` : 'negative (one seed)';
+  if (pos === diffs.length) return diffs.length > 1 ? (diffs.length === 2 ? 'positive in both seeds' : `positive in all ${diffs.length} seeds`) : 'positive (one seed)';
+  if (pos === 0) return diffs.length > 1 ? (diffs.length === 2 ? 'negative in both seeds' : `negative in all ${diffs.length} seeds`) : 'negative (one seed)';
   return `of mixed sign across seeds (${pos} of ${diffs.length} positive)`;
 }

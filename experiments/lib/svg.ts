@@ -61,7 +61,7 @@ export function barChart(o: { title: string; yLabel: string; series: string[]; g
     });
   });
   o.series.forEach((s, si) => {
-    const x = left + si * 230;
+    const x = left + si * Math.min(230, plotW / o.series.length);
     out.push(`<rect x="${x}" y="${H - 30}" width="12" height="12" fill="${COLOURS[si % COLOURS.length]}"/>`);
     out.push(`<text x="${x + 18}" y="${H - 20}">${esc(s)}</text>`);
   });
