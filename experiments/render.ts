@@ -33,7 +33,6 @@ interface Run {
 interface Arms {
   pretrained: Stat;
   scratch: Stat;
-  scratchShort?: Stat;
 }
 interface Task {
   taskId: string;
@@ -51,8 +50,6 @@ type Item1 = Meta & {
   perTask: { taskId: string; label: string; images: number; input: Record<string, number>; psnr: Arms; ssim: Arms }[];
   average: { psnr: Arms; ssim: Arms };
   gain: { psnr: Stat };
-  /** Pre-trained vs scratch with the fine-tuning steps only (absent in results written before this arm existed). */
-  gainOverShort?: { psnr: Stat };
   perSeed: { seed: number; runs: Record<string, Run>; pretrained: Summary; scratch: Summary }[];
 };
 type Item2 = Meta & {
@@ -100,6 +97,18 @@ const piqe = (i5?.tasks ?? []).map((t) => {
   const v = t.piqe as { pretrained: Stat; scratch: Stat };
   return { set: t.label as string, diff: v.pretrained.mean - v.scratch.mean };
 });
+/** "NIQE higher (worse) on 2 of 2 sets, ...": how the other no-reference metrics move with pre-training. */
+function nrDirections(): string {
+  return ['niqe', 'brisque']
+    .map((m) => {
+      const worse = (i5?.tasks ?? []).filter((t) => {
+        const v = t[m] as { pretrained: Stat; scratch: Stat };
+        return v.pretrained.mean > v.scratch.mean;
+      }).length;
+      return `${m.toUpperCase()} worse with pre-training on ${worse} of ${i5?.tasks.length ?? 0} sets`;
+    })
+    .join(', ');
+}
 const variantPsnr = (name: string) => i2?.variants.find((v) => v.variant === name)?.psnr.mean ?? Number.NaN;
 const ablate = i2 && { full: variantPsnr('maskdcpt'), noMask: variantPsnr('maskdcpt') - variantPsnr('mask0'), noCls: variantPsnr('maskdcpt') - variantPsnr('cls-off') };
 
@@ -131,7 +140,7 @@ P(
   `| (1) pre-training raises all-in-one quality (≥ +3.77 dB on 5D) | ${i1 ? `${signed(i1.gain.psnr.mean)} dB (item 1)` : 'not run'} | ${i1 ? (i1.gain.psnr.values.every((v) => v > 0) ? 'same direction, far smaller' : 'not reproduced') : '–'} |`,
   `| (2a) generalises to unseen noise levels (σ60/75) | ${i3 ? i3.tasks.filter((t) => !t.label.endsWith('σ25')).map((t) => `${t.label} ${signed(t.psnr.gain.mean)}`).join(', ') : 'not run'} | ${i3 ? (i3.tasks.filter((t) => !t.label.endsWith('σ25')).every((t) => t.psnr.gain.values.every((v) => v > 0)) ? 'same direction' : 'not reproduced (mixed or negative)') : '–'} |`,
   `| (2b) generalises to an unseen type (snow) | ${i4 ? i4.arms.map((a) => `${a.arm} ${num(a.psnr.mean)}`).join(', ') : 'not run'} | ${i4 ? ((i4.arms.find((a) => a.arm === 'no-snow')?.psnr.mean ?? 0) > (i4.arms.find((a) => a.arm === 'scratch')?.psnr.mean ?? 0) ? 'same direction (one seed)' : 'not reproduced (one seed)') : '–'} |`,
-  `| (3) lower PIQE on real photos | ${piqe.length ? piqe.map((d) => `${d.set}: ${signed(d.diff)} PIQE (pre-trained − scratch)`).join(', ') : 'not run'} | ${piqe.length ? (piqe.every((d) => d.diff < 0) ? 'same direction' : piqe.every((d) => d.diff > 0) ? 'opposite direction' : 'mixed') : '–'} |`,
+  `| (3) lower PIQE on real photos | ${piqe.length ? piqe.map((d) => `${d.set}: ${signed(d.diff)} PIQE (pre-trained − scratch)`).join(', ') : 'not run'} | ${piqe.length ? `PIQE: ${piqe.every((d) => d.diff < 0) ? 'same direction' : piqe.every((d) => d.diff > 0) ? 'opposite direction' : 'mixed'}; ${nrDirections()}` : '–'} |`,
   `| (4) both masking and classification matter | ${ablate ? `full objective ${num(ablate.full)} dB; mask 0: ${signed(ablate.noMask)}, classification off: ${signed(ablate.noCls)} (one seed)` : 'not run'} | ${ablate ? (ablate.noMask < 0 && ablate.noCls < 0 ? 'same direction (one seed)' : 'not shown at this scale') : '–'} |`,
 );
 
@@ -150,16 +159,15 @@ P(
 // ---- item 1 ------------------------------------------------------------------------------------------------
 P('## 1. Pre-training gain (5D, pre-trained vs scratch)');
 if (i1) {
-  const short = i1.gainOverShort;
   const total1 = i1.args.pretrainIters + i1.args.finetuneIters;
   P(`Scale: ${scaleLine(i1)}.`, provenance(i1));
   P(
     table(
-      ['task', 'images', 'input', `MaskDCPT → 5D (${i1.args.pretrainIters} + ${i1.args.finetuneIters})`, `scratch 5D (${total1})`, 'gain (dB)', ...(short ? [`scratch 5D (${i1.args.finetuneIters}, same 5D steps)`] : [])],
+      ['task', 'images', 'input', `MaskDCPT → 5D (${i1.args.pretrainIters} + ${i1.args.finetuneIters})`, `scratch 5D (${total1})`, 'gain (dB)'],
       [
-        ...i1.perTask.map((t) => [t.label, String(t.images), num(t.input.psnr), ms(t.psnr.pretrained), ms(t.psnr.scratch), signed(t.psnr.pretrained.mean - t.psnr.scratch.mean), ...(short ? [ms(t.psnr.scratchShort)] : [])]),
-        ['**average PSNR**', '', num(i1.input.average.psnr), `**${ms(i1.average.psnr.pretrained)}**`, `**${ms(i1.average.psnr.scratch)}**`, `**${signed(i1.gain.psnr.mean)}**`, ...(short ? [`**${ms(i1.average.psnr.scratchShort)}**`] : [])],
-        ['average SSIM', '', num(i1.input.average.ssim, 4), ms(i1.average.ssim.pretrained, 4), ms(i1.average.ssim.scratch, 4), signed(i1.average.ssim.pretrained.mean - i1.average.ssim.scratch.mean, 4), ...(short ? [ms(i1.average.ssim.scratchShort, 4)] : [])],
+        ...i1.perTask.map((t) => [t.label, String(t.images), num(t.input.psnr), ms(t.psnr.pretrained), ms(t.psnr.scratch), signed(t.psnr.pretrained.mean - t.psnr.scratch.mean)]),
+        ['**average PSNR**', '', num(i1.input.average.psnr), `**${ms(i1.average.psnr.pretrained)}**`, `**${ms(i1.average.psnr.scratch)}**`, `**${signed(i1.gain.psnr.mean)}**`],
+        ['average SSIM', '', num(i1.input.average.ssim, 4), ms(i1.average.ssim.pretrained, 4), ms(i1.average.ssim.scratch, 4), signed(i1.average.ssim.pretrained.mean - i1.average.ssim.scratch.mean, 4)],
       ],
     ),
     '',
@@ -174,16 +182,16 @@ if (i1) {
     barChart({
       title: `5d-proxy PSNR, ${i1.args.arch}: MaskDCPT → 5D vs scratch (equal steps)`,
       yLabel: 'PSNR (dB)',
-      series: [`MaskDCPT → 5D (${i1.args.pretrainIters}+${i1.args.finetuneIters})`, `scratch 5D (${total1})`, ...(short ? [`scratch 5D (${i1.args.finetuneIters})`] : []), 'degraded input'],
+      series: [`MaskDCPT → 5D (${i1.args.pretrainIters}+${i1.args.finetuneIters})`, `scratch 5D (${total1})`, 'degraded input'],
       groups: [
-        ...i1.perTask.map((t) => ({ label: t.label.replace(/ \(.*\)$/, '').replace('Kodak24 synthetic ', ''), values: [t.psnr.pretrained, t.psnr.scratch, ...(t.psnr.scratchShort ? [t.psnr.scratchShort] : []), { mean: t.input.psnr as number }] })),
-        { label: 'average', values: [i1.average.psnr.pretrained, i1.average.psnr.scratch, ...(i1.average.psnr.scratchShort ? [i1.average.psnr.scratchShort] : []), { mean: i1.input.average.psnr as number }] },
+        ...i1.perTask.map((t) => ({ label: t.label.replace(/ \(.*\)$/, '').replace('Kodak24 synthetic ', ''), values: [t.psnr.pretrained, t.psnr.scratch, { mean: t.input.psnr as number }] })),
+        { label: 'average', values: [i1.average.psnr.pretrained, i1.average.psnr.scratch, { mean: i1.input.average.psnr as number }] },
       ],
       note: `error bars: ±1 sd over seeds ${i1.perSeed.map((s) => s.seed).join(', ')}`,
     }),
   );
   P(
-    `**Reading.** The gain is ${signed(i1.gain.psnr.mean)} dB and ${signWord(i1.gain.psnr.values)}, against +4.33 dB in the paper for NAFNet. After ${i1.args.pretrainIters} pre-training steps the classifier's accuracy on the trainer's 38 validation pairs is ${i1.perSeed.map((s) => num(s.runs.pretrain?.lastVal?.accuracy_unmasked, 3)).join(' and ')} (chance 0.053), so the classification half of the objective has not yet shaped the encoder; what pre-training gave the network is mostly L1 reconstruction of 19 degradation types through a mask. ${biggest(i1)}${short ? ` Against scratch training for the same ${i1.args.finetuneIters} 5D steps (half the compute), the pre-trained start is ${signed(short.psnr.mean)} dB (${signWord(short.psnr.values)}): ${short.psnr.mean > 0 ? 'a better starting point than random weights, but not worth as much as spending the pre-training steps on 5D itself' : 'not even a better starting point than random weights at this scale'}.` : ''} The gap is one of scale, not a contradiction: the paper pre-trains a 9× larger network on 2.5M pairs (about 3 % of them real captures) for hundreds of thousands of steps, then fine-tunes for a full 5D schedule; here the whole budget is ${i1.args.pretrainIters + i1.args.finetuneIters} steps of 8 crops from ${i1.photos.used.length} photos, so both arms are still far from converged and the pre-trained arm spends half its budget on a different objective. The 5d-proxy suite also differs from the paper\'s 5D sets (synthetic haze, blur and low light on Kodak24 instead of SOTS, GoPro and LOL; Rain100H instead of Rain100L). **To close the gap:** pre-train on tens of thousands of photos (DIV2K/Flickr2K/LSDIR) with the real-capture types for ≥100k steps at patch 128 on a GPU, fine-tune for a full schedule, use the paper\'s NAFNet-64, and evaluate on SOTS/Rain100L/GoPro/LOL.`,
+    `**Reading.** The gain is ${signed(i1.gain.psnr.mean)} dB and ${signWord(i1.gain.psnr.values)}, against +4.33 dB in the paper for NAFNet. After ${i1.args.pretrainIters} pre-training steps the classifier's accuracy on the trainer's 38 validation pairs is ${i1.perSeed.map((s) => num(s.runs.pretrain?.lastVal?.accuracy_unmasked, 3)).join(' and ')} (chance 0.053), so the classification half of the objective has not yet shaped the encoder; what pre-training gave the network is mostly L1 reconstruction of 19 degradation types through a mask. ${biggest(i1)} The gap is one of scale, not a contradiction: the paper pre-trains a 9× larger network on 2.5M pairs (about 3 % of them real captures) for hundreds of thousands of steps, then fine-tunes for a full 5D schedule; here the whole budget is ${i1.args.pretrainIters + i1.args.finetuneIters} steps of 8 crops from ${i1.photos.used.length} photos, so both arms are still far from converged and the pre-trained arm spends half its budget on a different objective. The 5d-proxy suite also differs from the paper\'s 5D sets (synthetic haze, blur and low light on Kodak24 instead of SOTS, GoPro and LOL; Rain100H instead of Rain100L). **To close the gap:** pre-train on tens of thousands of photos (DIV2K/Flickr2K/LSDIR) with the real-capture types for ≥100k steps at patch 128 on a GPU, fine-tune for a full schedule, use the paper\'s NAFNet-64, and evaluate on SOTS/Rain100L/GoPro/LOL.`,
   );
 } else P(notRun('pretrain-vs-scratch'));
 
@@ -225,6 +233,12 @@ if (i2) {
 P('## 3. Unseen noise levels (σ60, σ75)');
 if (i3) {
   P(`Scale: same runs as item 1 (${scaleLine(i3)}). No run saw Gaussian noise above σ50; 5D fine-tuning sees only σ25.`, provenance(i3));
+  const gainOf = (ood: boolean) => {
+    const g = i3.tasks.filter((t) => t.label.endsWith('σ25') !== ood).map((t) => t.psnr.gain.mean);
+    return g.reduce((s, v) => s + v, 0) / g.length;
+  };
+  const oodGain = gainOf(true);
+  const idGain = gainOf(false);
   P(
     table(
       ['set', 'images', 'input', 'MaskDCPT → 5D', 'scratch 5D', 'gain (dB)', 'paper gain (NAFNet)'],
@@ -236,7 +250,8 @@ if (i3) {
     '',
     runList(allRuns(i3.perSeed)),
     '',
-    '**Reading.** The paper\'s NAFNet gains 0.7–2.2 dB at σ60/75 from pre-training (method.md §3.4). Our σ25 row is the in-distribution reference. The question is whether the gap between the arms widens at the unseen levels. Both arms were trained on σ25 only during 5D training; the pre-trained arm also saw σ5–50 and other noise families during pre-training. That exposure, rather than the masked objective itself, is the likeliest source of any OOD advantage at this scale. **To separate the two:** add a control pre-trained on the same degradations without masking or classification.',
+    `**Reading.** The paper's NAFNet gains 0.7–2.2 dB at σ60/75 from pre-training (method.md §3.4), more than at σ25. Here the pre-trained arm is ${signed(oodGain)} dB at σ60/75 against ${signed(idGain)} dB at σ25 (means over sets and seeds): ${oodGain - idGain > 0.1 ? 'the gap moves in its favour at the unseen levels' : oodGain - idGain < -0.1 ? 'the gap moves against it at the unseen levels' : 'the gap does not change at the unseen levels'}, and both arms stay far below a trained denoiser (about 31 dB at σ25), so at this scale neither has learned denoising well enough for the OOD question to be decided.`,
+    ' Both arms were trained on σ25 only during 5D training; the pre-trained arm also saw σ5–50 and other noise families during pre-training. That exposure, rather than the masked objective itself, is the likeliest source of any OOD advantage at this scale. **To separate the two:** add a control pre-trained on the same degradations without masking or classification.',
   );
 } else P(notRun('unseen-levels'));
 
@@ -269,6 +284,7 @@ if (i5) {
   }
   P(table(['set (images)', 'metric', 'input', 'MaskDCPT → 5D', 'scratch 5D', 'pre-trained − scratch'], rows), '', runList(allRuns(i5.perSeed)));
   P(
+    `**This run:** PIQE (pre-trained − scratch) is ${piqe.map((d) => `${signed(d.diff)} on ${d.set}`).join(' and ')}; ${nrDirections()}. When the three metrics disagree, the PIQE drop is not by itself evidence of better restoration: PIQE counts noise-like and blocky 16×16 blocks, so a model that smooths more can score better on it while NIQE and BRISQUE, which measure departures from natural-image statistics, get worse.`,
     '**Reading.** The paper reports a mean PIQE of 30.29 for MaskDCPT-NAFNet against 35–46 for other methods on real defocus, snow, haze and low-light sets. Its low-light PIQE is 28.50, against 35.48 for DCPT. That baseline is a different method, not a from-scratch model. A negative last column means the pre-trained model leaves these photos scoring better. Our models were trained for 5D only, on synthetic degradations of a few dozen photos. The no-reference scores also react to brightening and to smoothing, as well as to restoration, so read them next to the images, not alone. **Closer to the paper:** use the 12D fine-tuned model, the paper\'s real sets (RTTS, Snow100K-real, LIME/MEF/NPE/VV), and its PIQE implementation (pyiqa).',
   );
 } else P(notRun('real-world'));
@@ -300,6 +316,12 @@ if (i6) {
     );
   }
   P(
+    `**This run:** ${i6.perSeed
+      .map((s) => {
+        const used = i6.labels.filter((_, j) => s.confusion.some((row) => (row[j] ?? 0) > 0)).map((l) => l.name);
+        return `seed ${s.seed} predicts ${used.length === 1 ? `one class, ${used[0]}, for every held-out crop` : `${used.length} different classes`} (accuracy ${num(s.accuracy.unmasked, 3)})`;
+      })
+      .join('; ')}. ${i6.perSeed.every((s) => s.accuracy.unmasked < 2 * i6.chance) ? `After ${i6.args.pretrainIters} steps the classifier is no better than chance, so its real-photo "diagnoses" are that same guess and carry no information.` : ''}`,
     '**Reading.** The paper does not report classifier accuracy. Its claim is that classification gives the encoder degradation-aware features. Accuracy well above chance shows the features separate the types. Confusions show which types look alike from a 64×64 crop: blur types with each other, mixtures with their components. The real-photo rows test transfer from synthetic training to real captures. A classifier that calls DICM "low light" and RNI15 "noise" has learned something that carries over.',
   );
 } else P(notRun('diagnosis'));
