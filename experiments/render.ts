@@ -293,6 +293,7 @@ if (i4) {
     '',
     runList(i4.arms.flatMap((a) => allRuns(a.perSeed))),
     '',
+    `**This run:** the snowy input scores ${num(i4.input.average.psnr)} dB; ${i4.arms.every((a) => a.psnr.mean < (i4.input.average.psnr as number)) ? 'every arm scores below it, so none of these models removes snow at all and the comparison between them measures only how much each one damages the image' : i4.arms.map((a) => `${a.arm} ${signed(a.psnr.mean - (i4.input.average.psnr as number))} dB`).join(', ') + ' relative to it'}.`,
     '**Reading.** The paper claims that pre-trained models also handle degradation types they were not fine-tuned on. The fair test is the first row against scratch. The second row (snow seen in pre-training only) shows how much direct exposure adds. With one seed on the tiny network, differences below item 1\'s seed spread are noise. **To settle the claim:** use real snow test sets (Snow100K, CSD), several seeds, and the main-scale network.',
   );
 } else P(notRun('unseen-type'));
