@@ -1,110 +1,57 @@
 /**
- * MaskDCPT pre-training then 5D fine-tuning, against from-scratch 5D training with the same total number of
- * steps and the same data, evaluated on the `5d-proxy` suite (real benchmark images). Writes
- * experiments/results/pretrain-vs-scratch-<preset>.json and .md, printing every command-equivalent setting.
+ * Item 1 (issue #10, issue #6): MaskDCPT pre-training then 5D fine-tuning, against from-scratch 5D training with
+ * the same total number of steps, the same photos and the same seed, both evaluated on the `5d-proxy` suite
+ * (Rain100H pairs, CBSD68 σ25, synthetic haze / motion blur / low light on Kodak24). Writes
+ * experiments/results/pretrain-vs-scratch.json.
  *
- *   node --import tsx experiments/pretrain-vs-scratch.ts --preset small --seeds 0 --data-root ../shared/data
+ *   node --import tsx experiments/pretrain-vs-scratch.ts            # the study's scale (lib/common.ts SCALE.main)
+ *   node --import tsx experiments/pretrain-vs-scratch.ts --arch nafnet-tiny --pretrain-iters 20 --finetune-iters 20 --limit 1
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { loadModel } from '../src/archs/load.js';
-import { evaluate } from '../src/eval/runner.js';
-import { modelRestorer } from '../src/eval/restorers.js';
-import { setNumThreads } from '../src/tensor/index.js';
-import { listCheckpoints } from '../src/train/checkpoints.js';
-import { loadConfig } from '../src/train/config.js';
-import { formatEvent } from '../src/train/run.js';
-import { train } from '../src/train/trainer.js';
+import { mean, parseStudyArgs, startStudy, summary } from './lib/common.js';
+import { type EvalSummary, evalInput, evalRun, type RunInfo, runInfo } from './lib/evals.js';
+import { preparePhotos } from './lib/photos.js';
+import { pretrainThenFinetune, scratch } from './lib/runs.js';
 
-const { values } = parseArgs({
-  options: {
-    preset: { type: 'string', default: 'small' },
-    seeds: { type: 'string', default: '0' },
-    'data-root': { type: 'string', default: '../shared/data' },
-    'pretrain-iters': { type: 'string' },
-    'finetune-iters': { type: 'string' },
-    limit: { type: 'string', default: '12' },
-    runs: { type: 'string', default: 'experiments/runs' },
-    threads: { type: 'string', default: '2' },
-  },
-});
-setNumThreads(Number(values.threads));
-const preset = values.preset;
-const seeds = values.seeds.split(',').map(Number);
-const runs = values.runs;
-const out = 'experiments/results';
-mkdirSync(out, { recursive: true });
+const a = parseStudyArgs('main');
+const study = startStudy('pretrain-vs-scratch', 'pretrain-vs-scratch', a);
+const photos = await preparePhotos(a.dataRoot, `${a.runs}/photos`);
+study.log(`# training photos: ${photos.used.length} (${photos.excluded.length} left out as copies of evaluation images)`);
 
-interface SeedResult {
-  seed: number;
-  pretrained: Record<string, number>;
-  scratch: Record<string, number>;
-  tasks: string[];
-  perTask: { task: string; pretrained: number; scratch: number }[];
+const SUITE = '5d-proxy';
+const input = await evalInput(SUITE, a.dataRoot, a.limit);
+const seeds: { seed: number; runs: Record<string, RunInfo>; pretrained: EvalSummary; scratch: EvalSummary }[] = [];
+for (const seed of a.seeds) {
+  const { pretrain, finetune } = await pretrainThenFinetune(a, 'maskdcpt', seed, study.log);
+  const sc = await scratch(a, seed, study.log);
+  const pre = await evalRun(finetune, SUITE, a.dataRoot, a.limit, study.log);
+  const scr = await evalRun(sc, SUITE, a.dataRoot, a.limit, study.log);
+  study.log(`seed ${seed}: ${SUITE} PSNR ${pre.average.psnr?.toFixed(2)} (MaskDCPT → 5D) vs ${scr.average.psnr?.toFixed(2)} (scratch)`);
+  seeds.push({ seed, runs: { pretrain: runInfo(pretrain), finetune: runInfo(finetune), scratch: runInfo(sc) }, pretrained: pre, scratch: scr });
 }
 
-const results: SeedResult[] = [];
-const log = (l: string) => console.log(l);
-for (const seed of seeds) {
-  const base = [`seed=${seed}`, `path.runs=${runs}`];
-  const preSet = [...base, `name=${preset}-pretrain-s${seed}`];
-  if (values['pretrain-iters']) preSet.push(`train.totalIter=${values['pretrain-iters']}`);
-  const pre = loadConfig(`configs/${preset}/pretrain.yaml`, preSet);
-  log(`# seed ${seed}: maskdcpt pretrain -c configs/${preset}/pretrain.yaml ${preSet.map((s) => `--set ${s}`).join(' ')}`);
-  await train(pre, { onEvent: (e) => e.type !== 'iter' && log(formatEvent(e)) });
-  const ckpt = listCheckpoints(join(runs, pre.name)).at(-1)?.file as string;
-
-  const ftSet = [...base, `name=${preset}-ft5d-s${seed}`, `path.pretrained=${ckpt}`];
-  if (values['finetune-iters']) ftSet.push(`train.totalIter=${values['finetune-iters']}`);
-  const ft = loadConfig(`configs/${preset}/finetune-5d.yaml`, ftSet);
-  log(`# seed ${seed}: maskdcpt finetune -c configs/${preset}/finetune-5d.yaml ${ftSet.map((s) => `--set ${s}`).join(' ')}`);
-  await train(ft, { onEvent: (e) => e.type !== 'iter' && log(formatEvent(e)) });
-
-  // Same data, same total number of steps, same schedule shape, no pre-trained weights.
-  const total = pre.train.totalIter + ft.train.totalIter;
-  const scSet = [...base, `name=${preset}-scratch5d-s${seed}`, `train.totalIter=${total}`];
-  const sc = loadConfig(`configs/${preset}/finetune-5d.yaml`, scSet);
-  log(`# seed ${seed}: maskdcpt finetune -c configs/${preset}/finetune-5d.yaml ${scSet.map((s) => `--set ${s}`).join(' ')}`);
-  await train(sc, { onEvent: (e) => e.type !== 'iter' && log(formatEvent(e)) });
-
-  const evalOne = async (name: string) => {
-    const model = await loadModel(listCheckpoints(join(runs, name)).at(-1)?.file as string);
-    model.eval();
-    const r = await evaluate('5d-proxy', modelRestorer(model), { dataRoot: values['data-root'], limit: Number(values.limit) });
-    model.dispose();
-    return r;
+const metric = (which: 'pretrained' | 'scratch', key: string) => seeds.map((s) => s[which].average[key] as number);
+const gains = seeds.map((s) => (s.pretrained.average.psnr as number) - (s.scratch.average.psnr as number));
+const taskIds = input.tasks.map((t) => t.taskId);
+const perTask = taskIds.map((id, i) => {
+  const of = (which: 'pretrained' | 'scratch', key: string) => seeds.map((s) => s[which].tasks[i]?.means[key] as number);
+  return {
+    taskId: id,
+    label: input.tasks[i]?.label,
+    images: input.tasks[i]?.images,
+    input: input.tasks[i]?.means,
+    psnr: { pretrained: summary(of('pretrained', 'psnr')), scratch: summary(of('scratch', 'psnr')) },
+    ssim: { pretrained: summary(of('pretrained', 'ssim')), scratch: summary(of('scratch', 'ssim')) },
   };
-  const a = await evalOne(ft.name);
-  const b = await evalOne(sc.name);
-  results.push({
-    seed,
-    pretrained: a.average,
-    scratch: b.average,
-    tasks: a.tasks.map((t) => t.label),
-    perTask: a.tasks.map((t, i) => ({ task: t.label, pretrained: t.means.psnr ?? Number.NaN, scratch: b.tasks[i]?.means.psnr ?? Number.NaN })),
-  });
-  log(`seed ${seed}: 5d-proxy PSNR average ${a.average.psnr?.toFixed(2)} (MaskDCPT → 5D) vs ${b.average.psnr?.toFixed(2)} (scratch)`);
-}
-
-const mean = (xs: number[]) => xs.reduce((s, v) => s + v, 0) / xs.length;
-const spread = (xs: number[]) => (xs.length > 1 ? Math.sqrt(mean(xs.map((v) => (v - mean(xs)) ** 2))) : 0);
-const pre = results.map((r) => r.pretrained.psnr as number);
-const scr = results.map((r) => r.scratch.psnr as number);
-const summary = {
-  preset,
-  seeds,
-  dataRoot: values['data-root'],
-  limitPerTask: Number(values.limit),
-  psnr: { pretrained: { mean: mean(pre), sd: spread(pre) }, scratch: { mean: mean(scr), sd: spread(scr) }, gain: mean(pre) - mean(scr) },
-  results,
-};
-writeFileSync(join(out, `pretrain-vs-scratch-${preset}.json`), `${JSON.stringify(summary, null, 2)}\n`);
-const lines = [
-  `| task | MaskDCPT → 5D | scratch 5D |`,
-  '|---|---|---|',
-  ...(results[0]?.perTask ?? []).map((t, i) => `| ${t.task} | ${mean(results.map((r) => r.perTask[i]?.pretrained as number)).toFixed(2)} | ${mean(results.map((r) => r.perTask[i]?.scratch as number)).toFixed(2)} |`),
-  `| **average** | **${mean(pre).toFixed(2)}** ± ${spread(pre).toFixed(2)} | **${mean(scr).toFixed(2)}** ± ${spread(scr).toFixed(2)} |`,
-];
-writeFileSync(join(out, `pretrain-vs-scratch-${preset}.md`), `${lines.join('\n')}\n`);
-console.log(lines.join('\n'));
+});
+study.finish({
+  suite: SUITE,
+  photos,
+  input,
+  perTask,
+  average: {
+    psnr: { pretrained: summary(metric('pretrained', 'psnr')), scratch: summary(metric('scratch', 'psnr')) },
+    ssim: { pretrained: summary(metric('pretrained', 'ssim')), scratch: summary(metric('scratch', 'ssim')) },
+  },
+  gain: { psnr: summary(gains), meanGain: mean(gains) },
+  perSeed: seeds,
+});
