@@ -218,6 +218,10 @@ function load(): NativeAddon | undefined {
     failure = `${file} is missing`;
     return undefined;
   }
+  // OpenMP reads its wait policy once, when libgomp loads with the addon. Idle threads that spin starve the data
+  // workers and other processes on small machines (training steps 5-20x slower under contention, see
+  // docs/results.md), so wait passively unless the user chose a policy.
+  process.env.OMP_WAIT_POLICY ??= 'PASSIVE';
   try {
     const a = createRequire(import.meta.url)(file) as NativeAddon;
     // libtorch defaults to one intra-op thread here; use the machine's cores unless the user chose.
