@@ -8,10 +8,11 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { writeReport } from '../../src/report/index.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/browser.js';
 import { makeFixture } from './fixture.js';
 
 /**
@@ -30,18 +31,6 @@ interface Img {
   naturalHeight: number;
 }
 
-const CHROMIUM = process.env.MASKDCPT_CHROMIUM ?? '/usr/bin/chromium';
-// As root the sandbox cannot start; this network is closed, so anything that phones home must be off.
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
 test('the HTML report in headless Chromium: tables, curves, images, a working slider; screenshot', {
   timeout: 60_000,
 }, async () => {
@@ -53,7 +42,7 @@ test('the HTML report in headless Chromium: tables, curves, images, a working sl
   const context = await chromium.launchPersistentContext(join(dir, 'profile'), {
     executablePath: CHROMIUM,
     headless: true,
-    args: ARGS,
+    args: CHROMIUM_ARGS,
     viewport: { width: 1280, height: 900 },
   });
   try {

@@ -11,29 +11,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
-import { buildWeb } from '../../web/build.js';
-import { type DemoServer, serveDemo } from '../../src/demo/serve.js';
 import { LABELS } from '../../src/degrade/labels.js';
+import { type DemoServer, serveDemo } from '../../src/demo/serve.js';
 import { writeImage } from '../../src/io/image.js';
 import { createRaster, type Raster } from '../../src/io/raster.js';
 import { psnr } from '../../src/metrics/psnr.js';
 import { diagnose, restore } from '../../src/restore/index.js';
-import { repoRoot } from '../helpers/engine.js';
+import { buildWeb } from '../../web/build.js';
 import { seededPretrain } from '../export/onnx-helpers.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../helpers/browser.js';
 import { runCli } from '../helpers/cli.js';
+import { repoRoot } from '../helpers/engine.js';
 import { photoCrop } from '../restore/helpers.js';
 
-const CHROMIUM = process.env.MASKDCPT_CHROMIUM ?? '/usr/bin/chromium';
-// As root the sandbox cannot start; the network is closed, so anything that phones home is off.
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const ARTIFACTS = process.env.MASKDCPT_ARTIFACTS ?? join(repoRoot, 'test-artifacts');
 const TILE = 64;
 const PAD = 16;
@@ -89,7 +79,7 @@ test('browser demo: wasm restore matches onnxruntime-node (PSNR within 1e-3 dB),
   const context = await chromium.launchPersistentContext(join(dir, 'profile'), {
     executablePath: CHROMIUM,
     headless: true,
-    args: ARGS,
+    args: CHROMIUM_ARGS,
     viewport: { width: 1000, height: 900 },
   });
   try {
