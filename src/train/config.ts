@@ -188,7 +188,8 @@ export function applyOverride(raw: Record<string, unknown>, override: string): v
   const last = path[path.length - 1] as string;
   const old = node[last];
   let value: unknown = parseYaml(text);
-  if (typeof old === 'string' && typeof value !== 'string') value = text;
+  // A string stays a string (`name=123`), except where a list replaces it (`types: all` → `types=[noise, jpeg]`).
+  if (typeof old === 'string' && typeof value !== 'string' && !Array.isArray(value)) value = text;
   if (typeof old === 'number' && typeof value !== 'number') {
     throw new Error(`--set ${path.join('.')}: expected a number (was ${old}), got '${text}'`);
   }

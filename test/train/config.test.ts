@@ -46,6 +46,12 @@ test('--set keeps the type of the value it replaces', () => {
   assert.equal(c.datasets.train.type, 'synthetic');
   if (c.datasets.train.type === 'synthetic') assert.deepEqual(c.datasets.train.types, ['noise', 'jpeg']);
   assert.throws(() => applyOverride(raw, 'train.totalIter=lots'), /expected a number \(was 200\)/);
+  const preset = minimal() as { datasets: { train: Record<string, unknown> } };
+  preset.datasets.train.types = 'all';
+  applyOverride(preset as Record<string, unknown>, 'datasets.train.types=[haze, snow]');
+  applyOverride(preset as Record<string, unknown>, 'name=123');
+  assert.deepEqual(preset.datasets.train.types, ['haze', 'snow'], 'a list replaces a preset name');
+  assert.equal((preset as Record<string, unknown>).name, '123', 'a string stays a string');
   assert.throws(() => applyOverride(raw, 'nonsense'), /expects key\.path=value/);
 });
 
