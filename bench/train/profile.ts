@@ -1,6 +1,6 @@
 /**
  * Where the MaskDCPT pre-training forward (masked nafnet-small + classifier + head + losses, with autograd
- * recording) spends its time, per ATen operator, by wrapping the addon's `callOp`; plus the backward and AdamW
+ * recording) spends its time, per ATen operator (`../archs/op-timer.ts`); plus the backward and AdamW
  * totals (they run inside libtorch and are not split).
  *
  *   node --import tsx bench/train/profile.ts [threads 1] [runs 2] [batch 8] [size 128]
@@ -8,34 +8,13 @@
 import { createModel } from '../../src/archs/registry.js';
 import { MaskDCPT } from '../../src/maskdcpt/pretrain.js';
 import { AdamW } from '../../src/optim/index.js';
-import { native } from '../../src/tensor/native.js';
 import { manualSeed, Rng, rand, randint, setNumThreads, tidy } from '../../src/tensor/index.js';
+import { OpTimer } from '../archs/op-timer.js';
 
 const [threads = '1', runsArg = '2', batchArg = '8', sizeArg = '128'] = process.argv.slice(2);
 setNumThreads(Number(threads));
 manualSeed(0);
-// Patched before the model exists: its constructor runs a forward, which resolves operator handles.
-const names = new Map<unknown, string>();
-const lookup = native.lookupOp.bind(native);
-const call = native.callOp.bind(native);
-const time = new Map<string, { ms: number; calls: number }>();
-let recording = false;
-native.lookupOp = (name, overload) => {
-  const r = lookup(name, overload);
-  names.set(r.handle, overload ? `${name}.${overload}` : name);
-  return r;
-};
-native.callOp = (handle, args) => {
-  if (!recording) return call(handle, args);
-  const t0 = performance.now();
-  const out = call(handle, args);
-  const n = names.get(handle) ?? '?';
-  const e = time.get(n) ?? { ms: 0, calls: 0 };
-  e.ms += performance.now() - t0;
-  e.calls += 1;
-  time.set(n, e);
-  return out;
-};
+const timer = new OpTimer();
 
 const B = Number(batchArg);
 const S = Number(sizeArg);
@@ -51,13 +30,12 @@ let bwd = 0;
 let stp = 0;
 const runs = Number(runsArg);
 for (let i = 0; i < runs + 2; i++) {
-  recording = i >= 2;
   tidy(() => {
     opt.zeroGrad();
     const t0 = performance.now();
-    const out = model.forward(lq, gt, labels, model.drawMask(B, S, S, rng));
+    const step = () => model.forward(lq, gt, labels, model.drawMask(B, S, S, rng));
+    const out = i >= 2 ? timer.record(step) : step();
     const t1 = performance.now();
-    recording = false;
     out.loss.backward();
     const t2 = performance.now();
     opt.step();
@@ -69,8 +47,8 @@ for (let i = 0; i < runs + 2; i++) {
     }
   });
 }
-const rows = [...time.entries()].sort((a, b) => b[1].ms - a[1].ms);
-const inOps = rows.reduce((s, [, e]) => s + e.ms, 0) / runs;
+const rows = timer.rows();
+const inOps = timer.totalMs() / runs;
 console.log(
   `MaskDCPT nafnet-small ${B}x3x${S}x${S}: forward ${(fwd / runs).toFixed(0)} ms (${inOps.toFixed(0)} in ATen calls), backward ${(bwd / runs).toFixed(0)} ms, AdamW ${(stp / runs).toFixed(0)} ms`,
 );

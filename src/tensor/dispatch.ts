@@ -1,5 +1,5 @@
 /** Operator handles: each ATen operator is looked up once by (name, overload) and then called by handle. */
-import { native, type NativeValue } from './native.js';
+import { type NativeValue, native } from './native.js';
 
 export interface Op {
   readonly name: string;
@@ -9,6 +9,8 @@ export interface Op {
 
 /** Observes every operator call (the ONNX exporter records a forward pass through this). */
 export interface OpObserver {
+  /** Called just before the operator runs (profilers start their clock here). */
+  beforeCall?(o: Op): void;
   /** Called after the operator ran, with its boxed arguments and its result. */
   onCall(o: Op, args: readonly unknown[], result: NativeValue): void;
 }
@@ -23,9 +25,12 @@ export function op(name: string, overload = ''): Op {
 
 export function callNative(o: Op, args: unknown[]): NativeValue {
   if (o.handle === undefined) o.handle = native.lookupOp(o.name, o.overload).handle;
-  const result = native.callOp(o.handle, args);
   // One null check when nobody observes: the hot path stays as it was.
-  if (observer !== null) observer.onCall(o, args, result);
+  if (observer === null) return native.callOp(o.handle, args);
+  const obs = observer;
+  obs.beforeCall?.(o);
+  const result = native.callOp(o.handle, args);
+  obs.onCall(o, args, result);
   return result;
 }
 
